@@ -1,0 +1,165 @@
+// Central command processing (Valkey's processCommand + call): every check that the
+// table makes possible happens here, in the reference server's order, before any
+// handler runs: lookup, arity, authentication, ACL, OOM, read-only replica, pub/sub
+// context, client pause, MULTI queuing. Then the handler runs and the bookkeeping
+// (stats, slowlog, MONITOR, replication, blocked clients) follows.
+
+import { CommandError, Errors } from '../protocol/resp/errors.js';
+import type { Argv } from '../protocol/resp/argv.js';
+import type { Client } from '../server/client.js';
+import type { ValkeyNode } from '../server/valkey-node.js';
+import type { CommandSpec, Ctx } from './types.js';
+import type { Reply } from '../protocol/resp/writer.js';
+
+/** Commands a RESP2 client may run while subscribed. */
+const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+/** Commands that run at once even inside MULTI. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
+/** Commands that run other commands: those propagate themselves, not the wrapper. */
+const WRAPPERS = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+
+/**
+ * Looks up the spec for argv (descending into a container's subcommands).
+ * Returns the spec, or an error message to reply with.
+ */
+export function resolveCommand(node: ValkeyNode, argv: Argv): CommandSpec | string {
+  const name = argv.lower(0);
+  const spec = node.table.byName.get(name);
+  if (!spec) return unknownCommandError(argv);
+  if (!spec.subcommands) return spec;
+  if (argv.count < 2) return Errors.wrongArity(spec.name);
+  const sub = node.table.subs.get(spec.name)!.get(argv.lower(1));
+  if (!sub) return Errors.unknownSubcommand(truncate(argv.str(1), 128), spec.name.toUpperCase());
+  return sub;
+}
+
+function unknownCommandError(argv: Argv): string {
+  let args = '';
+  for (let i = 1; i < argv.count && args.length < 128; i++) {
+    args += `'${truncate(argv.utf8(i), 128 - args.length)}' `;
+  }
+  return Errors.unknownCommand(truncate(argv.utf8(0), 128), args);
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n) : s;
+}
+
+function arityOk(spec: CommandSpec, argc: number): boolean {
+  return !((spec.arity > 0 && spec.arity !== argc) || argc < -spec.arity);
+}
+
+/**
+ * Processes one command from a client. Returns false when the client must stop
+ * reading input for now (blocked, paused, or closing).
+ */
+export function processCommand(node: ValkeyNode, client: Client, argv: Argv): boolean {
+  const reply = client.writer;
+  const resolved = resolveCommand(node, argv);
+  const name0 = argv.count > 0 ? argv.lower(0) : '';
+
+  // "POST" and "Host:" mean someone is talking HTTP to us: cross-protocol attack.
+  if (name0 === 'post' || name0 === 'host:') {
+    node.log('warning', 'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
+    node.closeClient(client);
+    return false;
+  }
+
+  if (typeof resolved === 'string') {
+    return reject(node, client, reply, resolved, null);
+  }
+  const spec = resolved;
+  if (!arityOk(spec, argv.count)) return reject(node, client, reply, Errors.wrongArity(spec.name), spec);
+
+  if (!client.authenticated && node.authRequired() && !spec.flags.includes('no_auth')) {
+    return reject(node, client, reply, Errors.noAuth, spec);
+  }
+
+  const aclError = node.acl.check(client, spec, argv);
+  if (aclError) return reject(node, client, reply, aclError, spec);
+
+  const isWrite = spec.flags.includes('write');
+  if (node.store.maxmemory > 0 && !client.isPrimaryLink) {
+    const outOfMemory = !node.store.evictIfNeeded(node.store.clock.now());
+    // Queuing inside MULTI can grow without bound, so it is refused too; EXEC is
+    // refused when a queued command is denyoom (Redis processCommand).
+    const rejectOnOom =
+      spec.flags.includes('denyoom') ||
+      (spec.name === 'exec' && client.multiQueue.some((q) => q.spec.flags.includes('denyoom'))) ||
+      (client.inMulti && !OOM_EXEMPT_IN_MULTI.has(spec.name));
+    if (outOfMemory && rejectOnOom) return reject(node, client, reply, Errors.oom, spec);
+  }
+
+  if (node.isReadOnlyReplica() && isWrite && !client.isPrimaryLink) {
+    return reject(node, client, reply, Errors.readOnlyReplica, spec);
+  }
+
+  if (client.inPubSubContext && !PUBSUB_CONTEXT.has(spec.name)) {
+    return reject(node, client, reply, Errors.subscribeContext(spec.name), spec);
+  }
+
+  if (!client.inMulti && node.pausedFor(spec, argv)) {
+    node.postpone(client, argv, spec);
+    return false;
+  }
+
+  if (client.inMulti && !MULTI_IMMEDIATE.has(spec.name)) {
+    if (spec.flags.includes('no_multi')) return reject(node, client, reply, Errors.notAllowedInMulti(spec.name), spec);
+    client.multiQueue.push({ argv: argv.clone(), spec });
+    reply.simple('QUEUED');
+    return true;
+  }
+
+  call(node, client, argv, spec, reply, false);
+  node.afterCommand();
+  return !client.blocked && !client.closeAfterReply && !client.closed;
+}
+
+/** Replies with a rejection (counted as rejected_calls); inside MULTI it also dooms EXEC. */
+function reject(node: ValkeyNode, client: Client, reply: Reply, message: string, spec: CommandSpec | null): boolean {
+  if (client.inMulti) client.multiError = true;
+  reply.error(message);
+  node.stats.rejected(spec);
+  return !client.closeAfterReply;
+}
+
+/**
+ * Runs a command's handler and does the bookkeeping. Used for direct commands, for
+ * each command of EXEC (nested = true), for scripts and for blocked clients' retries.
+ */
+export function call(node: ValkeyNode, client: Client, argv: Argv, spec: CommandSpec, reply: Reply, nested: boolean): void {
+  const now = node.store.clock.now();
+  const ctx: Ctx = {
+    argv,
+    reply,
+    client,
+    node,
+    store: node.store,
+    db: node.store.dbs[client.db],
+    dbIndex: client.db,
+    now,
+    spec,
+    nested,
+  };
+  const dirtyBefore = node.store.dirty;
+  const errorsBefore = node.stats.errorReplies;
+  const started = performance.now();
+  try {
+    spec.handler!(ctx);
+  } catch (e) {
+    if (e instanceof CommandError) {
+      reply.error(e.message);
+    } else {
+      node.log('warning', `internal error in ${spec.name}: ${(e as Error).stack ?? e}`);
+      reply.error(`ERR internal error running '${spec.name}'`);
+    }
+  }
+  const micros = Math.round((performance.now() - started) * 1000);
+  const failed = node.stats.errorReplies !== errorsBefore;
+  node.stats.called(spec, micros, failed);
+  client.lastCommand = spec.name;
+  node.slowlog.maybeLog(client, argv, micros, now);
+  if (node.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) node.feedMonitors(client, argv, now);
+  if (node.store.dirty !== dirtyBefore && !WRAPPERS.has(spec.name)) node.propagate(ctx.dbIndex, argv, spec);
+}

@@ -1,0 +1,463 @@
+// Server commands: INFO CONFIG COMMAND DBSIZE FLUSHDB FLUSHALL SWAPDB TIME LASTSAVE
+// MONITOR SLOWLOG WAIT DEBUG.
+
+import { CommandError, Errors } from '../../protocol/resp/errors.js';
+import type { Argv } from '../../protocol/resp/argv.js';
+import type { CommandSpec, Ctx, KeySpec } from '../types.js';
+import { NO_KEYS } from '../types.js';
+import { globMatch } from '../helpers.js';
+import { renderInfo } from '../../server/info.js';
+import { resolveCommand } from '../dispatch.js';
+
+function info(ctx: Ctx): void {
+  const sections: string[] = [];
+  for (let i = 1; i < ctx.argv.count; i++) sections.push(ctx.argv.lower(i));
+  ctx.reply.verbatim(renderInfo(ctx.node, sections));
+}
+
+function configGet(ctx: Ctx): void {
+  const patterns: string[] = [];
+  for (let i = 2; i < ctx.argv.count; i++) patterns.push(ctx.argv.str(i));
+  const pairs = ctx.node.config.match(patterns);
+  ctx.reply.map(pairs.length);
+  for (const [k, v] of pairs) {
+    ctx.reply.bulk(k);
+    ctx.reply.bulk(v);
+  }
+}
+
+function configSet(ctx: Ctx): void {
+  const { argv } = ctx;
+  if ((argv.count - 2) % 2 !== 0) throw new CommandError(Errors.wrongArity('config|set'));
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < argv.count; i += 2) pairs.push([argv.str(i), argv.str(i + 1)]);
+  ctx.node.config.set(pairs);
+  ctx.reply.ok();
+}
+
+function configResetStat(ctx: Ctx): void {
+  ctx.node.stats.reset();
+  ctx.store.hits = 0;
+  ctx.store.misses = 0;
+  ctx.store.expiredKeys = 0;
+  ctx.store.evictedKeys = 0;
+  ctx.node.slowlog.reset();
+  ctx.reply.ok();
+}
+
+function configRewrite(_ctx: Ctx): void {
+  throw new CommandError('ERR The server is running without a config file');
+}
+
+function configHelp(ctx: Ctx): void {
+  helpReply(ctx, 'CONFIG', ['GET <pattern>', 'SET <directive> <value>', 'RESETSTAT', 'REWRITE']);
+}
+
+export function helpReply(ctx: Ctx, container: string, lines: string[]): void {
+  const all = [`${container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines, 'HELP', '    Prints this help.'];
+  ctx.reply.array(all.length);
+  for (const l of all) ctx.reply.simple(l);
+}
+
+function dbsize(ctx: Ctx): void {
+  ctx.reply.int(ctx.db.size);
+}
+
+function flushArgs(ctx: Ctx): void {
+  if (ctx.argv.count > 2) throw new CommandError(Errors.syntax);
+  if (ctx.argv.count === 2 && !ctx.argv.is(1, 'sync') && !ctx.argv.is(1, 'async')) throw new CommandError(Errors.syntax);
+}
+
+function flushdb(ctx: Ctx): void {
+  flushArgs(ctx);
+  ctx.node.watches.touchDb(ctx.dbIndex, (db, key) => ctx.store.lookupKey(db, key, ctx.now) !== -1);
+  ctx.store.flushDb(ctx.dbIndex);
+  ctx.store.dirty++;
+  ctx.reply.ok();
+}
+
+function flushall(ctx: Ctx): void {
+  flushArgs(ctx);
+  ctx.node.watches.touchDb(-1, (db, key) => ctx.store.lookupKey(db, key, ctx.now) !== -1);
+  ctx.store.flushAll();
+  ctx.store.dirty++;
+  for (const fn of flushHooks) fn(ctx);
+  ctx.reply.ok();
+}
+
+/** Modules that keep per-key state elsewhere (tracking) clear it on FLUSHALL. */
+export const flushHooks: ((ctx: Ctx) => void)[] = [];
+
+function swapdb(ctx: Ctx): void {
+  const a = ctx.argv.int(1);
+  const b = ctx.argv.int(2);
+  if (a === null) throw new CommandError('ERR invalid first DB index');
+  if (b === null) throw new CommandError('ERR invalid second DB index');
+  const n = ctx.store.dbs.length;
+  if (a < 0 || a >= n || b < 0 || b >= n) throw new CommandError(Errors.invalidDbIndex);
+  ctx.node.watches.touchDb(Number(a));
+  ctx.node.watches.touchDb(Number(b));
+  ctx.store.swapDb(Number(a), Number(b));
+  ctx.store.dirty++;
+  ctx.reply.ok();
+}
+
+function time(ctx: Ctx): void {
+  const us = BigInt(Math.round(performance.timeOrigin * 1000 + performance.now() * 1000));
+  ctx.reply.array(2);
+  ctx.reply.bulk(String(us / 1000000n));
+  ctx.reply.bulk(String(us % 1000000n));
+}
+
+function lastsave(ctx: Ctx): void {
+  ctx.reply.int(ctx.node.lastSave);
+}
+
+function monitor(ctx: Ctx): void {
+  if (ctx.client.inMulti) throw new CommandError('ERR MONITOR inside MULTI is not allowed');
+  ctx.client.monitor = true;
+  ctx.node.monitors.add(ctx.client);
+  ctx.reply.ok();
+}
+
+function slowlogGet(ctx: Ctx): void {
+  let count = 10;
+  if (ctx.argv.count === 3) {
+    const v = ctx.argv.int(2);
+    if (v === null || v < -1) throw new CommandError('ERR count should be greater than or equal to -1');
+    count = v === -1 ? Infinity : Number(v);
+  }
+  const entries = ctx.node.slowlog.entries.slice(0, count);
+  const r = ctx.reply;
+  r.array(entries.length);
+  for (const e of entries) {
+    r.array(6);
+    r.int(e.id);
+    r.int(e.time);
+    r.int(e.micros);
+    r.array(e.args.length);
+    for (const a of e.args) r.bulk(a);
+    r.bulk(e.peer);
+    r.bulk(e.name);
+  }
+}
+
+/** WAIT numreplicas timeout: a standalone node has no replicas to wait for. */
+function wait(ctx: Ctx): void {
+  const timeout = ctx.argv.int(2);
+  if (timeout === null) throw new CommandError('ERR timeout is not an integer or out of range');
+  if (timeout < 0) throw new CommandError('ERR timeout is negative');
+  const waitHook = ctx.node.ext.get('wait') as ((ctx: Ctx) => void) | undefined;
+  if (waitHook) return waitHook(ctx);
+  ctx.reply.int(0);
+}
+
+// ---- COMMAND ------------------------------------------------------------------------
+
+function keySpecOf(spec: CommandSpec): KeySpec {
+  return spec.keys;
+}
+
+function commandFlags(spec: CommandSpec): string[] {
+  const flags: string[] = [...spec.flags];
+  if (spec.keys.find && !flags.includes('movablekeys')) flags.push('movablekeys');
+  return flags;
+}
+
+function writeCommandInfo(ctx: Ctx, spec: CommandSpec): void {
+  const r = ctx.reply;
+  const ks = keySpecOf(spec);
+  r.array(10);
+  r.bulk(spec.name);
+  r.int(spec.arity);
+  const flags = commandFlags(spec);
+  r.set(flags.length);
+  for (const f of flags) r.simple(f);
+  r.int(ks.first);
+  r.int(ks.last);
+  r.int(ks.step);
+  r.set(spec.categories.length);
+  for (const c of spec.categories) r.simple('@' + c);
+  r.set(0); // tips
+  // key specifications
+  if (ks.first > 0) {
+    r.array(1);
+    r.map(4);
+    r.bulk('flags');
+    const kf = spec.flags.includes('write') ? ['RW', 'UPDATE'] : ['RO', 'ACCESS'];
+    r.set(kf.length);
+    for (const f of kf) r.simple(f);
+    r.bulk('begin_search');
+    r.map(2);
+    r.bulk('type');
+    r.bulk('index');
+    r.bulk('spec');
+    r.map(1);
+    r.bulk('index');
+    r.int(ks.first);
+    r.bulk('find_keys');
+    r.map(2);
+    r.bulk('type');
+    r.bulk('range');
+    r.bulk('spec');
+    r.map(3);
+    r.bulk('lastkey');
+    r.int(ks.last < 0 ? ks.last : ks.last - ks.first);
+    r.bulk('keystep');
+    r.int(ks.step);
+    r.bulk('limit');
+    r.int(0);
+    r.bulk('notes');
+    r.bulk('');
+  } else {
+    r.array(0);
+  }
+  const subs = spec.subcommands ?? [];
+  r.array(subs.length);
+  for (const s of subs) writeCommandInfo(ctx, s);
+}
+
+function command(ctx: Ctx): void {
+  const all = ctx.node.table.all;
+  ctx.reply.array(all.length);
+  for (const spec of all) writeCommandInfo(ctx, spec);
+}
+
+function commandCount(ctx: Ctx): void {
+  ctx.reply.int(ctx.node.table.all.length);
+}
+
+function findSpec(ctx: Ctx, name: string): CommandSpec | undefined {
+  const lower = name.toLowerCase();
+  const bar = lower.indexOf('|');
+  if (bar === -1) return ctx.node.table.byName.get(lower);
+  return ctx.node.table.subs.get(lower.slice(0, bar))?.get(lower.slice(bar + 1));
+}
+
+function commandInfo(ctx: Ctx): void {
+  const { argv } = ctx;
+  if (argv.count === 2) return command(ctx);
+  ctx.reply.array(argv.count - 2);
+  for (let i = 2; i < argv.count; i++) {
+    const spec = findSpec(ctx, argv.str(i));
+    if (spec) writeCommandInfo(ctx, spec);
+    else ctx.reply.nilArray();
+  }
+}
+
+function writeDocs(ctx: Ctx, spec: CommandSpec): void {
+  const r = ctx.reply;
+  const fields: [string, () => void][] = [
+    ['summary', () => r.bulk(spec.summary)],
+    ['since', () => r.bulk(spec.since)],
+    ['group', () => r.bulk(spec.group)],
+  ];
+  if (spec.complexity) fields.push(['complexity', () => r.bulk(spec.complexity!)]);
+  if (spec.syntax) fields.push(['arguments', () => r.bulk(spec.syntax!)]);
+  if (spec.subcommands?.length) {
+    fields.push([
+      'subcommands',
+      () => {
+        r.map(spec.subcommands!.length);
+        for (const s of spec.subcommands!) {
+          r.bulk(s.name);
+          writeDocs(ctx, s);
+        }
+      },
+    ]);
+  }
+  r.map(fields.length);
+  for (const [k, write] of fields) {
+    r.bulk(k);
+    write();
+  }
+}
+
+function commandDocs(ctx: Ctx): void {
+  const { argv } = ctx;
+  const specs: CommandSpec[] = [];
+  if (argv.count === 2) specs.push(...ctx.node.table.all);
+  else {
+    for (let i = 2; i < argv.count; i++) {
+      const s = findSpec(ctx, argv.str(i));
+      if (s) specs.push(s);
+    }
+  }
+  ctx.reply.map(specs.length);
+  for (const s of specs) {
+    ctx.reply.bulk(s.name);
+    writeDocs(ctx, s);
+  }
+}
+
+function commandList(ctx: Ctx): void {
+  const { argv } = ctx;
+  let names: string[] = [];
+  for (const spec of ctx.node.table.all) {
+    names.push(spec.name);
+    for (const s of spec.subcommands ?? []) names.push(s.name);
+  }
+  if (argv.count === 5 && argv.is(2, 'filterby')) {
+    const value = argv.str(4);
+    if (argv.is(3, 'module')) names = [];
+    else if (argv.is(3, 'aclcat')) {
+      const cat = value.toLowerCase().replace(/^@/, '');
+      names = names.filter((n) => findSpec(ctx, n)?.categories.includes(cat));
+    } else if (argv.is(3, 'pattern')) {
+      names = names.filter((n) => globMatch(value, n, true));
+    } else throw new CommandError(Errors.syntax);
+  } else if (argv.count !== 2) {
+    throw new CommandError(Errors.syntax);
+  }
+  ctx.reply.array(names.length);
+  for (const n of names) ctx.reply.bulk(n);
+}
+
+/** The argument positions of the keys in a call, per the table's key spec. */
+export function keyPositions(spec: CommandSpec, argv: Argv): number[] {
+  const ks = spec.keys;
+  if (ks.find) return ks.find(argv);
+  if (ks.first === 0) return [];
+  const last = ks.last < 0 ? argv.count + ks.last : ks.last;
+  const out: number[] = [];
+  for (let i = ks.first; i <= last && i < argv.count; i += ks.step) out.push(i);
+  return out;
+}
+
+function commandGetKeys(ctx: Ctx, withFlags: boolean): void {
+  const { argv } = ctx;
+  const inner = argv.slice(2);
+  const resolved = resolveCommand(ctx.node, inner);
+  if (typeof resolved === 'string') throw new CommandError('ERR Invalid command specified');
+  const spec = resolved;
+  if ((spec.arity > 0 && spec.arity !== inner.count) || inner.count < -spec.arity) {
+    throw new CommandError('ERR Invalid number of arguments specified for command');
+  }
+  const positions = keyPositions(spec, inner);
+  if (positions.length === 0) throw new CommandError('ERR The command has no key arguments');
+  ctx.reply.array(positions.length);
+  for (const p of positions) {
+    if (withFlags) {
+      ctx.reply.array(2);
+      ctx.reply.bulk(inner.str(p));
+      const kf = spec.flags.includes('write') ? ['RW', 'UPDATE'] : ['RO', 'ACCESS'];
+      ctx.reply.set(kf.length);
+      for (const f of kf) ctx.reply.simple(f);
+    } else {
+      ctx.reply.bulk(inner.str(p));
+    }
+  }
+}
+
+// ---- DEBUG ---------------------------------------------------------------------------
+
+function debug(ctx: Ctx): void {
+  const { argv, node } = ctx;
+  if (!node.enableDebugCommand) {
+    throw new CommandError(
+      "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
+    );
+  }
+  const sub = argv.lower(1);
+  const hook = debugHooks.get(sub);
+  if (hook) return hook(ctx);
+  switch (sub) {
+    case 'sleep': {
+      const secs = Number(argv.str(2));
+      const until = Date.now() + secs * 1000;
+      while (Date.now() < until) {
+        /* DEBUG SLEEP blocks the server, by design */
+      }
+      ctx.reply.ok();
+      return;
+    }
+    case 'set-active-expire':
+      ctx.store.activeExpire = argv.int(2) !== 0;
+      ctx.reply.ok();
+      return;
+    case 'log':
+      node.log('warning', `DEBUG LOG: ${argv.count > 2 ? argv.str(2) : ''}`);
+      ctx.reply.ok();
+      return;
+    case 'jmap':
+    case 'quicklist-packed-threshold':
+    case 'stringmatch-len':
+    case 'set-skip-checksum-validation':
+    case 'replybuffer':
+    case 'pause-cron':
+    case 'dict-resizing':
+      ctx.reply.ok();
+      return;
+    case 'change-repl-id':
+      ctx.reply.ok();
+      return;
+    case 'help':
+      helpReply(ctx, 'DEBUG', ['SLEEP <seconds>', 'SET-ACTIVE-EXPIRE <0|1>', 'LOG <message>', 'OBJECT <key>']);
+      return;
+    default:
+      throw new CommandError(`ERR unknown subcommand '${argv.str(1)}'. Try DEBUG HELP.`);
+  }
+}
+
+/** Other modules add DEBUG subcommands (OBJECT, RELOAD, PROTOCOL, ...). */
+export const debugHooks = new Map<string, (ctx: Ctx) => void>();
+
+const s = (
+  name: string,
+  arity: number,
+  flags: CommandSpec['flags'],
+  summary: string,
+  since: string,
+  handler: CommandSpec['handler'],
+  categories: string[] = [],
+  keys = NO_KEYS,
+): CommandSpec => ({ name, arity, flags, keys, categories, group: 'server', summary, since, handler });
+
+export const serverCommands: CommandSpec[] = [
+  s('info', -1, ['loading', 'stale', 'sentinel'], 'Returns information and statistics about the server.', '1.0.0', info, ['dangerous']),
+  {
+    ...s('config', -2, [], 'A container for server configuration commands.', '2.0.0', undefined),
+    subcommands: [
+      s('config|get', -3, ['admin', 'noscript', 'loading', 'stale'], 'Returns the effective values of configuration parameters.', '2.0.0', configGet),
+      s('config|set', -4, ['admin', 'noscript', 'loading', 'stale'], 'Sets configuration parameters in-flight.', '2.0.0', configSet),
+      s('config|resetstat', 2, ['admin', 'noscript', 'loading', 'stale'], 'Resets the server\'s statistics.', '2.0.0', configResetStat),
+      s('config|rewrite', 2, ['admin', 'noscript', 'loading', 'stale'], 'Persists the effective configuration to file.', '2.8.0', configRewrite),
+      s('config|help', 2, ['loading', 'stale'], 'Returns helpful text about the different subcommands.', '5.0.0', configHelp),
+    ],
+  },
+  {
+    ...s('command', -1, ['loading', 'stale'], 'Returns detailed information about all commands.', '2.8.13', command, ['connection']),
+    subcommands: [
+      s('command|count', 2, ['loading', 'stale'], 'Returns a count of commands.', '2.8.13', commandCount, ['connection']),
+      s('command|info', -2, ['loading', 'stale'], 'Returns information about one, multiple or all commands.', '2.8.13', commandInfo, ['connection']),
+      s('command|docs', -2, ['loading', 'stale'], 'Returns documentary information about one, multiple or all commands.', '7.0.0', commandDocs, ['connection']),
+      s('command|list', -2, ['loading', 'stale'], 'Returns a list of command names.', '7.0.0', commandList, ['connection']),
+      s('command|getkeys', -3, ['loading', 'stale'], 'Extracts the key names from an arbitrary command.', '2.8.13', (ctx) => commandGetKeys(ctx, false), ['connection']),
+      s('command|getkeysandflags', -3, ['loading', 'stale'], 'Extracts the key names and access flags for an arbitrary command.', '7.0.0', (ctx) => commandGetKeys(ctx, true), ['connection']),
+      s('command|help', 2, ['loading', 'stale'], 'Returns helpful text about the different subcommands.', '5.0.0', (ctx) =>
+        helpReply(ctx, 'COMMAND', ['(no subcommand)', 'COUNT', 'DOCS [<command-name> ...]', 'GETKEYS <full-command>', 'GETKEYSANDFLAGS <full-command>', 'INFO [<command-name> ...]', 'LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]']), ['connection']),
+    ],
+  },
+  s('dbsize', 1, ['readonly', 'fast'], 'Returns the number of keys in the database.', '1.0.0', dbsize, ['keyspace']),
+  s('flushdb', -1, ['write'], 'Removes all keys from the current database.', '1.0.0', flushdb, ['keyspace', 'dangerous']),
+  s('flushall', -1, ['write'], 'Removes all keys from all databases.', '1.0.0', flushall, ['keyspace', 'dangerous']),
+  s('swapdb', 3, ['write', 'fast'], 'Swaps two Redis databases.', '4.0.0', swapdb, ['keyspace', 'dangerous']),
+  s('time', 1, ['loading', 'stale', 'fast'], 'Returns the server time.', '2.6.0', time),
+  s('lastsave', 1, ['loading', 'stale', 'fast'], 'Returns the Unix timestamp of the last successful save to disk.', '1.0.0', lastsave, ['admin', 'dangerous']),
+  s('monitor', 1, ['admin', 'noscript', 'loading', 'stale'], 'Listens for all requests received by the server in real-time.', '1.0.0', monitor),
+  {
+    ...s('slowlog', -2, [], 'A container for slow log commands.', '2.2.12', undefined),
+    subcommands: [
+      s('slowlog|get', -2, ['admin', 'loading', 'stale'], 'Returns the slow log\'s entries.', '2.2.12', slowlogGet),
+      s('slowlog|len', 2, ['admin', 'loading', 'stale'], 'Returns the number of entries in the slow log.', '2.2.12', (ctx) => ctx.reply.int(ctx.node.slowlog.entries.length)),
+      s('slowlog|reset', 2, ['admin', 'loading', 'stale'], 'Clears all entries from the slow log.', '2.2.12', (ctx) => {
+        ctx.node.slowlog.reset();
+        ctx.reply.ok();
+      }),
+      s('slowlog|help', 2, ['loading', 'stale'], 'Show helpful text about the different subcommands', '6.2.0', (ctx) =>
+        helpReply(ctx, 'SLOWLOG', ['GET [<count>]', 'LEN', 'RESET'])),
+    ],
+  },
+  s('wait', 3, ['noscript'], 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', '3.0.0', wait, ['connection']),
+  s('debug', -2, ['admin', 'noscript', 'loading', 'stale', 'protected'], 'A container for debugging commands.', '1.0.0', debug),
+];

@@ -1,0 +1,107 @@
+// One client connection's state: protocol version, selected database, auth,
+// MULTI queue, watched keys, subscriptions, blocking state, and its I/O.
+
+import type { Socket } from 'node:net';
+import { Argv } from '../protocol/resp/argv.js';
+import { RespParser } from '../protocol/resp/parser.js';
+import { RespWriter } from '../protocol/resp/writer.js';
+import type { CommandSpec } from '../commands/types.js';
+
+export interface QueuedCommand {
+  argv: Argv;
+  spec: CommandSpec;
+}
+
+/** Why and on what a client is blocked (BLPOP & co., WAIT, CLIENT PAUSE). */
+export interface BlockState {
+  kind: 'keys' | 'pause' | 'wait' | 'sleep';
+  /** db-qualified keys ("db\0key") the client waits on. */
+  keys: string[];
+  db: number;
+  /** The command to run again when a key is ready (owned copy). */
+  argv: Argv;
+  spec: CommandSpec;
+  /** Absolute deadline in ms, 0 = forever. */
+  deadline: number;
+  /** Replies when the deadline passes (null array for most, nil for BLMOVE ...). */
+  onTimeout: (client: Client) => void;
+  /** For XREAD-like commands: extra state the handler keeps between attempts. */
+  data?: unknown;
+}
+
+let nextClientId = 1;
+
+export class Client {
+  readonly id: number;
+  name = '';
+  libName = '';
+  libVer = '';
+  readonly socket: Socket | null;
+  readonly writer = new RespWriter();
+  parser!: RespParser;
+  /** "ip:port" of the peer and of our side. */
+  addr: string;
+  laddr: string;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  db = 0;
+  user = 'default';
+  authenticated = false;
+  /** The last command's name (CLIENT LIST cmd=). */
+  lastCommand = 'NULL';
+
+  // Transactions.
+  inMulti = false;
+  multiQueue: QueuedCommand[] = [];
+  /** A queued command failed its checks: EXEC must abort. */
+  multiError = false;
+  /** A watched key changed: EXEC must return a null array. */
+  watchDirty = false;
+  watched: Set<string> = new Set();
+
+  // Pub/sub.
+  channels: Set<string> = new Set();
+  patterns: Set<string> = new Set();
+  shardChannels: Set<string> = new Set();
+
+  blocked: BlockState | null = null;
+  /** Replies then closes (QUIT, protocol errors, CLIENT KILL). */
+  closeAfterReply = false;
+  closed = false;
+  monitor = false;
+  noEvict = false;
+  noTouch = false;
+  /** A replica's link or the primary's link (replication issue). */
+  isReplica = false;
+  isPrimaryLink = false;
+  /** Bytes written that the socket has not yet flushed (omem). */
+  get outputPending(): number {
+    return this.socket ? this.socket.writableLength : 0;
+  }
+
+  constructor(socket: Socket | null, addr = '', laddr = '') {
+    this.id = nextClientId++;
+    this.socket = socket;
+    this.addr = addr;
+    this.laddr = laddr;
+  }
+
+  get resp(): 2 | 3 {
+    return this.writer.resp;
+  }
+
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
+  }
+
+  /** In RESP2, a subscribed client may only run the pub/sub commands. */
+  get inPubSubContext(): boolean {
+    return this.resp === 2 && this.subscriptionCount > 0;
+  }
+
+  /** Sends whatever replies are buffered, in one write. */
+  flush(): void {
+    if (this.writer.length === 0 || !this.socket || this.closed) return;
+    this.socket.write(this.writer.take());
+  }
+}

@@ -1,0 +1,71 @@
+// Counters behind INFO stats, commandstats and errorstats.
+
+import type { CommandSpec } from '../commands/types.js';
+import type { ErrorCounter } from '../protocol/resp/writer.js';
+
+export interface CommandCounters {
+  calls: number;
+  usec: number;
+  rejected: number;
+  failed: number;
+}
+
+export class Stats implements ErrorCounter {
+  readonly startedAt = Date.now();
+  commandsProcessed = 0;
+  connectionsReceived = 0;
+  rejectedConnections = 0;
+  errorReplies = 0;
+  netInputBytes = 0;
+  netOutputBytes = 0;
+  readonly commands = new Map<string, CommandCounters>();
+  readonly errors = new Map<string, number>();
+  // instantaneous_ops_per_sec: samples of (time, commandsProcessed) taken by the cron.
+  private samples: [number, number][] = [];
+
+  onErrorReply(code: string): void {
+    this.errorReplies++;
+    if (this.errors.size < 128 || this.errors.has(code)) this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  private counters(name: string): CommandCounters {
+    let c = this.commands.get(name);
+    if (!c) this.commands.set(name, (c = { calls: 0, usec: 0, rejected: 0, failed: 0 }));
+    return c;
+  }
+
+  called(spec: CommandSpec, usec: number, failed: boolean): void {
+    this.commandsProcessed++;
+    const c = this.counters(spec.name);
+    c.calls++;
+    c.usec += usec;
+    if (failed) c.failed++;
+  }
+
+  rejected(spec: CommandSpec | null): void {
+    if (spec) this.counters(spec.name).rejected++;
+  }
+
+  sample(now: number): void {
+    this.samples.push([now, this.commandsProcessed]);
+    if (this.samples.length > 16) this.samples.shift();
+  }
+
+  opsPerSec(): number {
+    if (this.samples.length < 2) return 0;
+    const [t0, c0] = this.samples[0];
+    const [t1, c1] = this.samples[this.samples.length - 1];
+    return t1 > t0 ? Math.round(((c1 - c0) * 1000) / (t1 - t0)) : 0;
+  }
+
+  reset(): void {
+    this.commandsProcessed = 0;
+    this.rejectedConnections = 0;
+    this.errorReplies = 0;
+    this.netInputBytes = 0;
+    this.netOutputBytes = 0;
+    this.commands.clear();
+    this.errors.clear();
+    this.samples = [];
+  }
+}
