@@ -38,3 +38,28 @@ export abstract class ChargedValue implements Charged {
     this.account.bytes += n;
   }
 }
+
+/**
+ * What every collection value (list, hash, set, zset, stream) offers besides its own
+ * operations: its element count, a deep copy charged to an account (COPY, MOVE across
+ * nodes, DUMP/RESTORE), and the encoding name Redis would report for it
+ * (OBJECT ENCODING: listpack, quicklist, intset, hashtable, skiplist, stream), given
+ * the node's size thresholds from CONFIG.
+ */
+export interface Collection extends Charged {
+  readonly size: number;
+  clone(account: MemoryAccount): Collection;
+  encoding(limits: EncodingLimits): string;
+}
+
+/** The CONFIG thresholds that decide Redis's compact encodings. */
+export interface EncodingLimits {
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  listMaxListpackSize: number;
+  setMaxIntsetEntries: number;
+  setMaxListpackEntries: number;
+  setMaxListpackValue: number;
+  zsetMaxListpackEntries: number;
+  zsetMaxListpackValue: number;
+}
