@@ -162,14 +162,32 @@ export class ValkeyNode {
     return this.port;
   }
 
+  /**
+   * Also accepts connections on a unix socket: the control plane's management
+   * channel. These connections are not customer traffic, so `admit` never sees them.
+   */
+  async listenUnix(path: string): Promise<void> {
+    const server = net.createServer((socket) => this.accept(socket, true));
+    this.unixServers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  private readonly unixServers: net.Server[] = [];
+
   /** Stops listening and closes every client. */
   async close(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     for (const c of [...this.clients.values()]) this.closeClient(c, true);
-    const server = this.server;
+    const servers = [this.server, ...this.unixServers.splice(0)];
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all(servers.map((srv) => (srv ? new Promise<void>((resolve) => srv.close(() => resolve())) : undefined)));
   }
 
   private serverCron(): void {
@@ -190,8 +208,8 @@ export class ValkeyNode {
 
   // ---- connections -----------------------------------------------------------------
 
-  private accept(socket: net.Socket): void {
-    if (this.admit && !this.admit(socket)) {
+  private accept(socket: net.Socket, management = false): void {
+    if (!management && this.admit && !this.admit(socket)) {
       socket.destroy();
       return;
     }
@@ -201,13 +219,13 @@ export class ValkeyNode {
       socket.end('-' + Errors.maxClients + '\r\n');
       return;
     }
-    const addr = `${stripV6(socket.remoteAddress)}:${socket.remotePort}`;
-    const laddr = `${stripV6(socket.localAddress)}:${socket.localPort}`;
-    if (this.config.bool('protected-mode') && this.acl.authRequired() === false && !isLoopback(socket.remoteAddress)) {
+    const addr = management ? '/unixsocket:0' : `${stripV6(socket.remoteAddress)}:${socket.remotePort}`;
+    const laddr = management ? '/unixsocket:0' : `${stripV6(socket.localAddress)}:${socket.localPort}`;
+    if (!management && this.config.bool('protected-mode') && this.acl.authRequired() === false && !isLoopback(socket.remoteAddress)) {
       socket.end('-' + Errors.protectedMode + '\r\n');
       return;
     }
-    socket.setKeepAlive(true, this.config.int('tcp-keepalive') * 1000);
+    if (!management) socket.setKeepAlive(true, this.config.int('tcp-keepalive') * 1000);
     const client = new Client(socket, addr, laddr);
     client.authenticated = !this.acl.authRequired();
     client.writer.errors = this.stats;
