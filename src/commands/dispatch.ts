@@ -9,6 +9,7 @@ import type { Argv } from '../protocol/resp/argv.js';
 import type { Client } from '../server/client.js';
 import type { ValkeyNode } from '../server/valkey-node.js';
 import type { CommandSpec, Ctx } from './types.js';
+import { Flag } from './types.js';
 import type { Reply } from '../protocol/resp/writer.js';
 
 /** Commands a RESP2 client may run while subscribed. */
@@ -24,8 +25,7 @@ const WRAPPERS = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'f
  * Returns the spec, or an error message to reply with.
  */
 export function resolveCommand(node: ValkeyNode, argv: Argv): CommandSpec | string {
-  const name = argv.lower(0);
-  const spec = node.table.byName.get(name);
+  const spec = node.table.lookup(argv, 0);
   if (!spec) return unknownCommandError(argv);
   if (!spec.subcommands) return spec;
   if (argv.count < 2) return Errors.wrongArity(spec.name);
@@ -57,41 +57,40 @@ function arityOk(spec: CommandSpec, argc: number): boolean {
 export function processCommand(node: ValkeyNode, client: Client, argv: Argv): boolean {
   const reply = client.writer;
   const resolved = resolveCommand(node, argv);
-  const name0 = argv.count > 0 ? argv.lower(0) : '';
-
-  // "POST" and "Host:" mean someone is talking HTTP to us: cross-protocol attack.
-  if (name0 === 'post' || name0 === 'host:') {
-    node.log('warning', 'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
-    node.closeClient(client);
-    return false;
-  }
 
   if (typeof resolved === 'string') {
+    // "POST" and "Host:" mean someone is talking HTTP to us: cross-protocol attack.
+    if (argv.is(0, 'post') || argv.is(0, 'host:')) {
+      node.log('warning', 'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
+      node.closeClient(client);
+      return false;
+    }
     return reject(node, client, reply, resolved, null);
   }
   const spec = resolved;
   if (!arityOk(spec, argv.count)) return reject(node, client, reply, Errors.wrongArity(spec.name), spec);
 
-  if (!client.authenticated && node.authRequired() && !spec.flags.includes('no_auth')) {
+  const bits = spec.bits!;
+  if (!client.authenticated && node.authRequired() && !(bits & Flag.noAuth)) {
     return reject(node, client, reply, Errors.noAuth, spec);
   }
 
   const aclError = node.acl.check(client, spec, argv);
   if (aclError) return reject(node, client, reply, aclError, spec);
 
-  const isWrite = spec.flags.includes('write');
+  const isWrite = (bits & Flag.write) !== 0;
   if (node.store.maxmemory > 0 && !client.isPrimaryLink) {
     const outOfMemory = !node.store.evictIfNeeded(node.store.clock.now());
     // Queuing inside MULTI can grow without bound, so it is refused too; EXEC is
     // refused when a queued command is denyoom (Redis processCommand).
     const rejectOnOom =
-      spec.flags.includes('denyoom') ||
-      (spec.name === 'exec' && client.multiQueue.some((q) => q.spec.flags.includes('denyoom'))) ||
+      (bits & Flag.denyoom) !== 0 ||
+      (spec.name === 'exec' && client.multiQueue.some((q) => (q.spec.bits! & Flag.denyoom) !== 0)) ||
       (client.inMulti && !OOM_EXEMPT_IN_MULTI.has(spec.name));
     if (outOfMemory && rejectOnOom) return reject(node, client, reply, Errors.oom, spec);
   }
 
-  if (node.isReadOnlyReplica() && isWrite && !client.isPrimaryLink) {
+  if (isWrite && node.isReadOnlyReplica() && !client.isPrimaryLink) {
     return reject(node, client, reply, Errors.readOnlyReplica, spec);
   }
 
@@ -99,13 +98,13 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
     return reject(node, client, reply, Errors.subscribeContext(spec.name), spec);
   }
 
-  if (!client.inMulti && node.pausedFor(spec, argv)) {
+  if (node.pausing && !client.inMulti && node.pausedFor(spec, argv)) {
     node.postpone(client, argv, spec);
     return false;
   }
 
   if (client.inMulti && !MULTI_IMMEDIATE.has(spec.name)) {
-    if (spec.flags.includes('no_multi')) return reject(node, client, reply, Errors.notAllowedInMulti(spec.name), spec);
+    if (bits & Flag.noMulti) return reject(node, client, reply, Errors.notAllowedInMulti(spec.name), spec);
     client.multiQueue.push({ argv: argv.clone(), spec });
     reply.simple('QUEUED');
     return true;
@@ -160,6 +159,6 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   node.stats.called(spec, micros, failed);
   client.lastCommand = spec.name;
   node.slowlog.maybeLog(client, argv, micros, now);
-  if (node.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) node.feedMonitors(client, argv, now);
+  if (node.monitors.size > 0 && !(spec.bits! & (Flag.admin | Flag.skipMonitor))) node.feedMonitors(client, argv, now);
   if (node.store.dirty !== dirtyBefore && !WRAPPERS.has(spec.name)) node.propagate(ctx.dbIndex, argv, spec);
 }

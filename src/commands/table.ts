@@ -3,6 +3,8 @@
 // Redis's setImplicitACLCategories does.
 
 import type { CommandSpec } from './types.js';
+import { flagBits } from './types.js';
+import type { Argv } from '../protocol/resp/argv.js';
 import { connectionCommands } from './groups/connection.js';
 import { stringCommands } from './groups/strings.js';
 import { keyCommands } from './groups/keys.js';
@@ -17,6 +19,48 @@ export interface CommandTable {
   /** Subcommands by container name, then subcommand name. */
   subs: Map<string, Map<string, CommandSpec>>;
   all: CommandSpec[];
+  /** Finds a top-level command by the bytes of argument i, case-insensitively, without allocating. */
+  lookup(argv: Argv, i: number): CommandSpec | undefined;
+}
+
+const LOOKUP_SIZE = 2048;
+
+/** Hash of a name's bytes with ASCII letters folded to lower case. */
+function nameHash(buf: Buffer, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    let c = buf[i];
+    if (c >= 65 && c <= 90) c += 32;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return (h >>> 0) & (LOOKUP_SIZE - 1);
+}
+
+/**
+ * An open-addressing table from name bytes to specs: the command name is matched
+ * straight from the request buffer (no string per command), then confirmed with
+ * Argv.is. Names longer than 32 bytes are never commands.
+ */
+function byteLookup(specs: CommandSpec[]): (argv: Argv, i: number) => CommandSpec | undefined {
+  const slots: (CommandSpec | undefined)[] = new Array(LOOKUP_SIZE);
+  for (const spec of specs) {
+    const b = Buffer.from(spec.name, 'latin1');
+    let h = nameHash(b, 0, b.length);
+    while (slots[h]) h = (h + 1) & (LOOKUP_SIZE - 1);
+    slots[h] = spec;
+  }
+  return (argv, i) => {
+    const start = argv.starts[i];
+    const end = argv.ends[i];
+    if (end - start > 32) return undefined;
+    let h = nameHash(argv.buf, start, end);
+    for (;;) {
+      const spec = slots[h];
+      if (!spec) return undefined;
+      if (argv.is(i, spec.name)) return spec;
+      h = (h + 1) & (LOOKUP_SIZE - 1);
+    }
+  };
 }
 
 export function buildTable(specs: CommandSpec[]): CommandTable {
@@ -39,7 +83,7 @@ export function buildTable(specs: CommandSpec[]): CommandTable {
       subs.set(spec.name, m);
     }
   }
-  return { byName, subs, all: specs };
+  return { byName, subs, all: specs, lookup: byteLookup(specs) };
 }
 
 function check(spec: CommandSpec): void {
@@ -55,8 +99,10 @@ function check(spec: CommandSpec): void {
   if (f.has('write') && f.has('readonly')) throw new Error(`command ${spec.name} is both write and readonly`);
 }
 
-/** Adds @write/@read/@admin/@dangerous/@pubsub/@fast/@slow/@blocking from flags. */
+/** Adds @write/@read/@admin/@dangerous/@pubsub/@fast/@slow/@blocking from flags, and the flag bits. */
 function finishCategories(spec: CommandSpec): void {
+  spec.bits = flagBits(spec.flags);
+  spec.counters = { calls: 0, usec: 0, rejected: 0, failed: 0 };
   const cats = new Set(spec.categories);
   const f = new Set(spec.flags);
   if (f.has('write')) cats.add('write');

@@ -79,6 +79,53 @@ export interface CommandSpec {
   /** Absent on containers (commands with subcommands only). */
   handler?: Handler;
   subcommands?: CommandSpec[];
+  /** Filled in by the table: `flags` as a bit set (Flag.*), for the dispatcher's hot path. */
+  bits?: number;
+  /** Filled in by the table: commandstats counters, kept on the spec to avoid a map lookup per call. */
+  counters?: { calls: number; usec: number; rejected: number; failed: number };
+}
+
+/** Bits of CommandSpec.bits, for the flags the dispatcher tests on every command. */
+export const Flag = {
+  write: 1,
+  readonly: 2,
+  denyoom: 4,
+  admin: 8,
+  noAuth: 16,
+  noMulti: 32,
+  skipMonitor: 64,
+  mayReplicate: 128,
+  noscript: 256,
+  blocking: 512,
+  pubsub: 1024,
+  loading: 2048,
+  stale: 4096,
+  allowBusy: 8192,
+  skipSlowlog: 16384,
+} as const;
+
+const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
+  write: Flag.write,
+  readonly: Flag.readonly,
+  denyoom: Flag.denyoom,
+  admin: Flag.admin,
+  no_auth: Flag.noAuth,
+  no_multi: Flag.noMulti,
+  skip_monitor: Flag.skipMonitor,
+  may_replicate: Flag.mayReplicate,
+  noscript: Flag.noscript,
+  blocking: Flag.blocking,
+  pubsub: Flag.pubsub,
+  loading: Flag.loading,
+  stale: Flag.stale,
+  allow_busy: Flag.allowBusy,
+  skip_slowlog: Flag.skipSlowlog,
+};
+
+export function flagBits(flags: CommandFlag[]): number {
+  let bits = 0;
+  for (const f of flags) bits |= FLAG_BITS[f] ?? 0;
+  return bits;
 }
 
 /** The command context: what one execution of a handler sees. Reused between commands. */

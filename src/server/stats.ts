@@ -28,22 +28,23 @@ export class Stats implements ErrorCounter {
     if (this.errors.size < 128 || this.errors.has(code)) this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 
-  private counters(name: string): CommandCounters {
-    let c = this.commands.get(name);
-    if (!c) this.commands.set(name, (c = { calls: 0, usec: 0, rejected: 0, failed: 0 }));
+  /** The spec's own counters (kept on the spec: no map lookup per call), registered for INFO on first use. */
+  private counters(spec: CommandSpec): CommandCounters {
+    const c = spec.counters!;
+    if (c.calls === 0 && c.rejected === 0 && c.failed === 0 && !this.commands.has(spec.name)) this.commands.set(spec.name, c);
     return c;
   }
 
   called(spec: CommandSpec, usec: number, failed: boolean): void {
     this.commandsProcessed++;
-    const c = this.counters(spec.name);
+    const c = this.counters(spec);
     c.calls++;
     c.usec += usec;
     if (failed) c.failed++;
   }
 
   rejected(spec: CommandSpec | null): void {
-    if (spec) this.counters(spec.name).rejected++;
+    if (spec) this.counters(spec).rejected++;
   }
 
   sample(now: number): void {
@@ -64,6 +65,12 @@ export class Stats implements ErrorCounter {
     this.errorReplies = 0;
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
+    for (const c of this.commands.values()) {
+      c.calls = 0;
+      c.usec = 0;
+      c.rejected = 0;
+      c.failed = 0;
+    }
     this.commands.clear();
     this.errors.clear();
     this.samples = [];

@@ -15,6 +15,7 @@ import type { Clock } from '../engine/clock.js';
 import { commandTable, CommandTable } from '../commands/table.js';
 import { processCommand, call } from '../commands/dispatch.js';
 import type { CommandSpec } from '../commands/types.js';
+import { Flag } from '../commands/types.js';
 import type { Reply } from '../protocol/resp/writer.js';
 import { Client, BlockState } from './client.js';
 import { Config } from './config.js';
@@ -493,6 +494,11 @@ export class ValkeyNode {
     this.flushOthers();
   }
 
+  /** Cheap check for the dispatcher: is any pause in force or pending? */
+  get pausing(): boolean {
+    return this.pauseUntil !== 0;
+  }
+
   get paused(): boolean {
     return this.pauseUntil > Date.now();
   }
@@ -502,7 +508,7 @@ export class ValkeyNode {
     if (this.pauseUntil === 0 || this.pauseUntil <= Date.now()) return false;
     if (this.pauseAll) return true;
     // WRITE pause: writes and commands that may replicate (EVAL, PUBLISH, ...) wait.
-    return spec.flags.includes('write') || spec.flags.includes('may_replicate');
+    return (spec.bits! & (Flag.write | Flag.mayReplicate)) !== 0;
   }
 
   postpone(client: Client, argv: Argv, spec: CommandSpec): void {
