@@ -80,7 +80,7 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
 
   const isWrite = (bits & Flag.write) !== 0;
   if (node.store.maxmemory > 0 && !client.isPrimaryLink) {
-    const outOfMemory = !node.store.evictIfNeeded(node.store.clock.now());
+    const outOfMemory = !node.store.evictIfNeeded(node.now);
     // Queuing inside MULTI can grow without bound, so it is refused too; EXEC is
     // refused when a queued command is denyoom (Redis processCommand).
     const rejectOnOom =
@@ -128,7 +128,8 @@ function reject(node: ValkeyNode, client: Client, reply: Reply, message: string,
  * each command of EXEC (nested = true), for scripts and for blocked clients' retries.
  */
 export function call(node: ValkeyNode, client: Client, argv: Argv, spec: CommandSpec, reply: Reply, nested: boolean): void {
-  const now = node.store.clock.now();
+  // Time is read once per read batch (node.tick), as Redis caches mstime per event.
+  const now = node.now;
   const ctx: Ctx = {
     argv,
     reply,
@@ -143,7 +144,9 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   };
   const dirtyBefore = node.store.dirty;
   const errorsBefore = node.stats.errorReplies;
-  const started = performance.now();
+  // One clock read per command: a command's time runs from the end of the
+  // previous one in the same batch (node.tick resets it), parsing included.
+  const started = node.stamp;
   try {
     spec.handler!(ctx);
   } catch (e) {
@@ -154,11 +157,14 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
       reply.error(`ERR internal error running '${spec.name}'`);
     }
   }
-  const micros = Math.round((performance.now() - started) * 1000);
+  const ended = performance.now();
+  node.stamp = ended;
+  const micros = Math.round((ended - started) * 1000);
   const failed = node.stats.errorReplies !== errorsBefore;
   node.stats.called(spec, micros, failed);
   client.lastCommand = spec.name;
-  node.slowlog.maybeLog(client, argv, micros, now);
+  const slowlog = node.slowlog;
+  if (micros >= slowlog.threshold && slowlog.threshold >= 0) slowlog.maybeLog(client, argv, micros, now);
   if (node.monitors.size > 0 && !(spec.bits! & (Flag.admin | Flag.skipMonitor))) node.feedMonitors(client, argv, now);
   if (node.store.dirty !== dirtyBefore && !WRAPPERS.has(spec.name)) node.propagate(ctx.dbIndex, argv, spec);
 }

@@ -87,6 +87,17 @@ export class ValkeyNode {
   private readonly postponed: Client[] = [];
   private pauseTimer: NodeJS.Timeout | null = null;
 
+  /** The time snapshot commands of the current batch see (ms), set by tick(). */
+  now = Date.now();
+  /** performance.now() at the end of the last command (or the start of the batch). */
+  stamp = performance.now();
+
+  /** Takes a new time snapshot: at each read batch, timer and retry of blocked clients. */
+  tick(): void {
+    this.now = this.store.clock.now();
+    this.stamp = performance.now();
+  }
+
   /** Replication hook: called after every command that changed the dataset. */
   propagateHook: ((db: number, argv: Argv, spec: CommandSpec) => void) | null = null;
   /** True on a replica (writes refused unless replica-read-only is off). */
@@ -192,7 +203,8 @@ export class ValkeyNode {
   }
 
   private serverCron(): void {
-    const now = this.store.clock.now();
+    this.tick();
+    const now = this.now;
     this.store.activeExpireCycle(now);
     this.stats.sample(Date.now());
     const timeout = this.config.int('timeout');
@@ -234,7 +246,8 @@ export class ValkeyNode {
     this.clients.set(client.id, client);
     socket.on('data', (chunk: Buffer) => {
       this.stats.netInputBytes += chunk.length;
-      client.lastInteraction = Date.now();
+      this.tick();
+      client.lastInteraction = this.now;
       client.parser.feed(chunk);
       this.finishBatch(client);
     });
@@ -406,6 +419,7 @@ export class ValkeyNode {
   private timeoutBlocked(client: Client): void {
     const state = client.blocked;
     if (!state) return;
+    this.tick();
     this.unblock(client);
     state.onTimeout(client);
     this.resumeClient(client);
@@ -436,6 +450,7 @@ export class ValkeyNode {
   /** After a client stopped being blocked: flush its reply and run its pipelined input. */
   private resumeClient(client: Client): void {
     if (client.closed) return;
+    this.tick();
     client.lastInteraction = Date.now();
     this.wake(client);
     client.parser.resume();
@@ -477,6 +492,7 @@ export class ValkeyNode {
   }
 
   unpause(): void {
+    this.tick();
     this.pauseUntil = 0;
     this.pauseAll = false;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
