@@ -23,13 +23,53 @@ program
   .option('--protected-mode <yes|no>', 'refuse non-loopback clients while no password is set')
   .option('--enable-debug-command', 'allow the DEBUG command')
   .option('--config <name=value...>', 'any other CONFIG parameter, as redis.conf names it')
+  .option('--management-socket <path>', 'also listen on this unix socket: the control plane\'s channel, never subject to security groups')
+  .option('-m, --memory-limit <megabytes>', 'item memory in megabytes, default 64 (memcached)')
+  .option('-I, --max-item-size <size>', 'largest item, e.g. 1m or 512k, default 1m (memcached)')
+  .option('-c, --conn-limit <n>', 'maximum simultaneous connections, default 1024 (memcached)')
+  .option('-M, --disable-evictions', 'return an error when memory is full instead of evicting (memcached)')
+  .option('--sasl-pwdb <file>', 'require SASL PLAIN auth (binary protocol) against user:password lines (memcached)')
   .addHelpText('after', '\nExamples:\n  cove server --engine valkey --port 6379\n  cove server --engine redis --requirepass s3cret --maxmemory 100mb --maxmemory-policy allkeys-lru\n')
   .action(async (opts) => {
     if (opts.engine === 'memcached') {
-      process.stderr.write('cove: the memcached engine is not built yet\n');
-      process.exit(2);
+      const { runMemcachedServer } = await import('../server/run-memcached.js');
+      await runMemcachedServer(opts);
+      return;
     }
     await runValkeyServer(opts);
+  });
+
+program
+  .command('up')
+  .description('Run the control plane in the foreground: the AWS API (EC2 + ElastiCache), the reconciler and the cache nodes.')
+  .option('--data-dir <dir>', 'state, sockets and logs (default $COVE_HOME or ~/.cove)')
+  .option('--api <host:port>', 'address of the AWS API endpoint', '127.0.0.1:4599')
+  .addOption(new Option('--log-format <format>', 'log lines').choices(['text', 'json']).default('text'))
+  .option('--credentials <file>', 'access keys (ACCESS_KEY SECRET ACCOUNT_ID per line): verify SigV4, one account per key')
+  .option('--region <region>', 'the region the API reports', 'us-east-1')
+  .action(async (opts) => {
+    const { runUp } = await import('./up.js');
+    await runUp(opts);
+  });
+
+program
+  .command('status')
+  .description('Show what the running control plane of a data dir runs.')
+  .option('--data-dir <dir>', 'data dir of the control plane (default $COVE_HOME or ~/.cove)')
+  .option('--json', 'print JSON')
+  .action(async (opts) => {
+    const { runStatus } = await import('./status.js');
+    process.exitCode = await runStatus(opts);
+  });
+
+program
+  .command('down')
+  .description('Stop the running control plane of a data dir and its cache nodes (the next `cove up` brings them back).')
+  .option('--data-dir <dir>', 'data dir of the control plane (default $COVE_HOME or ~/.cove)')
+  .option('--timeout <seconds>', 'how long to wait for it to stop', '60')
+  .action(async (opts) => {
+    const { runDown } = await import('./down.js');
+    process.exitCode = await runDown(opts);
   });
 
 program.parseAsync(process.argv).catch((e: Error) => {

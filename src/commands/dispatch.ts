@@ -62,7 +62,7 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
     // "POST" and "Host:" mean someone is talking HTTP to us: cross-protocol attack.
     if (argv.is(0, 'post') || argv.is(0, 'host:')) {
       node.log('warning', 'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
-      node.closeClient(client);
+      node.closeClient(client, true); // replies of the same read batch are dropped too, as Redis does
       return false;
     }
     return reject(node, client, reply, resolved, null);
@@ -77,6 +77,9 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
 
   const aclError = node.acl.check(client, spec, argv);
   if (aclError) return reject(node, client, reply, aclError, spec);
+
+  // A script past busy-reply-threshold is paused between slices: only allow_busy commands run.
+  if (node.busyReply !== null && !(bits & Flag.allowBusy)) return reject(node, client, reply, node.busyReply, spec);
 
   const isWrite = (bits & Flag.write) !== 0;
   if (node.store.maxmemory > 0 && !client.isPrimaryLink) {
@@ -118,10 +121,22 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
 /** Replies with a rejection (counted as rejected_calls); inside MULTI it also dooms EXEC. */
 function reject(node: ValkeyNode, client: Client, reply: Reply, message: string, spec: CommandSpec | null): boolean {
   if (client.inMulti) client.multiError = true;
+  if (spec?.name === 'exec') {
+    // A refused EXEC discards the transaction and says why (Redis's execCommandAbort).
+    client.inMulti = false;
+    client.multiQueue = [];
+    client.multiError = false;
+    node.watches.unwatchAll(client);
+    node.updateWatching();
+    message = 'EXECABORT Transaction discarded because of: ' + (message.startsWith('ERR ') ? message.slice(4) : message);
+  }
   reply.error(message);
   node.stats.rejected(spec);
   return !client.closeAfterReply;
 }
+
+/** Called with every command's run time in µs (latency monitor and histograms). */
+export const commandTimingHooks: ((node: ValkeyNode, client: Client, spec: CommandSpec, micros: number) => void)[] = [];
 
 /**
  * Runs a command's handler and does the bookkeeping. Used for direct commands, for
@@ -147,6 +162,7 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   // One clock read per command: a command's time runs from the end of the
   // previous one in the same batch (node.tick resets it), parsing included.
   const started = node.stamp;
+  node.blockCalled = false;
   try {
     spec.handler!(ctx);
   } catch (e) {
@@ -159,9 +175,12 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   }
   const ended = performance.now();
   node.stamp = ended;
+  // A command that blocked is counted once, when it is finally served (as Redis does).
+  if (node.blockCalled) return;
   const micros = Math.round((ended - started) * 1000);
   const failed = node.stats.errorReplies !== errorsBefore;
   node.stats.called(spec, micros, failed);
+  for (let i = 0; i < commandTimingHooks.length; i++) commandTimingHooks[i](node, client, spec, micros);
   client.lastCommand = spec.name;
   const slowlog = node.slowlog;
   if (micros >= slowlog.threshold && slowlog.threshold >= 0) slowlog.maybeLog(client, argv, micros, now);

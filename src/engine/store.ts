@@ -68,6 +68,8 @@ export class Store {
   watching = false;
   /** True when keyspace notifications are enabled. */
   notifying = false;
+  /** True while some client is blocked on keys: writes and deletes then signal them. */
+  blockedWaiting = false;
   /** Replicas do not expire keys on their own: the primary sends DELs. */
   isReplica = false;
 
@@ -210,16 +212,23 @@ export class Store {
   /** Deletes a key, telling watchers. Notifications are the caller's (the event name varies). */
   delete(db: number, id: number): void {
     const ks = this.dbs[db];
-    if (this.watching) this.hooks.keyModified(db, ks.keyString(id));
+    if (this.watching || this.blockedWaiting) {
+      const key = ks.keyString(id);
+      if (this.watching) this.hooks.keyModified(db, key);
+      // A blocked XREADGROUP must learn that its stream is gone.
+      if (this.blockedWaiting) this.hooks.keyReady(db, key);
+    }
     ks.delete(id);
   }
 
   /** Marks a key modified (WATCH, tracking) and counts a change. */
   modified(db: number, key: Buffer | string, start = 0, end = -1): void {
     this.dirty++;
-    if (!this.watching) return;
+    if (!this.watching && !this.blockedWaiting) return;
     const k = typeof key === 'string' ? key : key.latin1Slice(start, end < 0 ? key.length : end);
-    this.hooks.keyModified(db, k);
+    if (this.watching) this.hooks.keyModified(db, k);
+    // A key that changed type (SET over a stream) is re-checked by its blocked clients.
+    if (this.blockedWaiting) this.hooks.keyReady(db, k);
   }
 
   notify(cls: string, event: string, key: string | Buffer, db: number): void {

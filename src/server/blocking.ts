@@ -24,6 +24,20 @@ export class BlockingRegistry {
     return this.byKey.get(key);
   }
 
+  /** Every db-qualified key some client waits on (FLUSHALL/SWAPDB signal them all). */
+  keys(): string[] {
+    return [...this.byKey.keys()];
+  }
+
+  /** Signals a key given in its db-qualified form. */
+  signalQualified(k: string): void {
+    if (this.byKey.has(k)) this.readyKeys.add(k);
+  }
+
+  get anyWaiting(): boolean {
+    return this.byKey.size > 0;
+  }
+
   add(client: Client): void {
     const state = client.blocked!;
     this.blocked.add(client);

@@ -25,6 +25,10 @@ export interface ConfigParam {
   protectedConfig?: boolean;
   /** True when several enum values may be given, space-separated (e.g. notify flags handled as string). */
   multi?: boolean;
+  /** Validates and canonicalizes a 'special' value; throws Error(reason) as Redis words it. */
+  normalize?: (value: string, current: string) => string;
+  /** Values above this are stored as this (Redis clamps hz to 500). */
+  clamp?: number;
 }
 
 const GB = 1024 * 1024 * 1024;
@@ -38,7 +42,7 @@ export const CONFIG_TABLE: ConfigParam[] = [
   { name: 'requirepass', type: 'string', default: '' },
   { name: 'masterauth', type: 'string', default: '' },
   { name: 'masteruser', type: 'string', default: '' },
-  { name: 'maxclients', type: 'int', default: '10000', min: 1, max: 2147483647 },
+  { name: 'maxclients', type: 'int', default: '10000', min: 1, max: 4294967295 },
   { name: 'timeout', type: 'int', default: '0', min: 0, max: 2147483647 },
   { name: 'tcp-keepalive', type: 'int', default: '300', min: 0, max: 2147483647 },
   { name: 'tcp-backlog', type: 'int', default: '511', immutable: true },
@@ -57,14 +61,15 @@ export const CONFIG_TABLE: ConfigParam[] = [
   { name: 'lfu-decay-time', type: 'int', default: '1', min: 0, max: 2147483647 },
   { name: 'proto-max-bulk-len', type: 'memory', default: String(512 * MB), min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER },
   { name: 'client-query-buffer-limit', type: 'memory', default: String(GB), min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER },
-  { name: 'client-output-buffer-limit', type: 'special', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60' },
-  { name: 'notify-keyspace-events', type: 'special', default: '' },
+  { name: 'client-output-buffer-limit', type: 'special', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', normalize: checkOutputBufferLimit },
+  { name: 'notify-keyspace-events', type: 'special', default: '', normalize: canonicalNotifyFlags },
   { name: 'slowlog-log-slower-than', type: 'int', default: '10000', min: -1, max: Number.MAX_SAFE_INTEGER },
   { name: 'slowlog-max-len', type: 'int', default: '128', min: 0, max: Number.MAX_SAFE_INTEGER },
   { name: 'latency-monitor-threshold', type: 'int', default: '0', min: 0, max: Number.MAX_SAFE_INTEGER },
   { name: 'latency-tracking', type: 'bool', default: 'yes' },
-  { name: 'latency-tracking-info-percentiles', type: 'string', default: '50 99 99.9' },
+  { name: 'latency-tracking-info-percentiles', type: 'special', default: '50 99 99.9', normalize: checkPercentiles },
   { name: 'acllog-max-len', type: 'int', default: '128', min: 0, max: 2147483647 },
+  { name: 'acl-pubsub-default', type: 'enum', default: 'resetchannels', values: ['allchannels', 'resetchannels'] },
   { name: 'aclfile', type: 'string', default: '', immutable: true },
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', default: '5000', min: 0, max: Number.MAX_SAFE_INTEGER },
   { name: 'hash-max-listpack-entries', aliases: ['hash-max-ziplist-entries'], type: 'int', default: '128', min: 0 },
@@ -81,7 +86,7 @@ export const CONFIG_TABLE: ConfigParam[] = [
   { name: 'stream-node-max-entries', type: 'int', default: '100', min: 0 },
   { name: 'activerehashing', type: 'bool', default: 'yes' },
   { name: 'active-expire-effort', type: 'int', default: '1', min: 1, max: 10 },
-  { name: 'hz', type: 'int', default: '10', min: 0, max: 500 },
+  { name: 'hz', type: 'int', default: '10', min: 0, max: 2147483647, clamp: 500 },
   { name: 'dynamic-hz', type: 'bool', default: 'yes' },
   { name: 'lazyfree-lazy-eviction', type: 'bool', default: 'no' },
   { name: 'lazyfree-lazy-expire', type: 'bool', default: 'no' },
@@ -103,7 +108,7 @@ export const CONFIG_TABLE: ConfigParam[] = [
   { name: 'repl-disable-tcp-nodelay', type: 'bool', default: 'no' },
   { name: 'min-replicas-to-write', aliases: ['min-slaves-to-write'], type: 'int', default: '0', min: 0 },
   { name: 'min-replicas-max-lag', aliases: ['min-slaves-max-lag'], type: 'int', default: '10', min: 0 },
-  { name: 'save', type: 'special', default: '' },
+  { name: 'save', type: 'special', default: '', normalize: checkSave },
   { name: 'appendonly', type: 'bool', default: 'no' },
   { name: 'appendfsync', type: 'enum', default: 'everysec', values: ['always', 'everysec', 'no'] },
   { name: 'appendfilename', type: 'string', default: 'appendonly.aof', immutable: true },
@@ -170,7 +175,7 @@ for (const p of CONFIG_TABLE) {
 
 /** Parses "1gb", "100mb", "512k", "1024" as Redis's memtoull does. Null when invalid. */
 export function parseMemory(s: string): number | null {
-  const m = /^(-?\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(s.trim());
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(s.trim());
   if (!m) return null;
   const n = Number(m[1]);
   const unit = (m[2] ?? 'b').toLowerCase();
@@ -219,7 +224,7 @@ export class Config {
       const lp = pat.toLowerCase();
       const exact = BY_NAME.get(lp);
       if (exact && !/[*?[]/.test(lp)) {
-        out.set(lp, this.values.get(exact.name)!);
+        out.set(pat, this.values.get(exact.name)!); // named as asked, as Redis 7.0 does
         continue;
       }
       for (const p of CONFIG_TABLE) {
@@ -281,7 +286,7 @@ export class Config {
         if ((p.min !== undefined && n < p.min) || (p.max !== undefined && n > p.max)) {
           throw new Error(`argument must be between ${p.min} and ${p.max} inclusive`);
         }
-        return String(n);
+        return String(p.clamp !== undefined && n > p.clamp ? p.clamp : n);
       }
       case 'memory': {
         const n = parseMemory(value);
@@ -294,7 +299,65 @@ export class Config {
         return value;
       }
       default:
-        return value;
+        return p.normalize ? p.normalize(value, this.values.get(p.name) ?? p.default) : value;
     }
   }
+}
+
+/** notify-keyspace-events letters, checked and written back in Redis's canonical order. */
+function canonicalNotifyFlags(value: string): string {
+  const all = 'g$lshzxetd';
+  const seen = new Set<string>();
+  for (const ch of value) {
+    if (ch === 'A') for (const c of all) seen.add(c);
+    else if ('g$lshzxeKEtmdn'.includes(ch)) seen.add(ch);
+    else throw new Error("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+  }
+  let out = '';
+  if ([...all].every((c) => seen.has(c))) out = 'A';
+  else for (const c of 'g$lshzxetdn') if (seen.has(c)) out += c;
+  for (const c of 'KEm') if (seen.has(c)) out += c;
+  return out;
+}
+
+/** save "<seconds> <changes> ...": pairs of non-negative integers, or "". */
+function checkSave(value: string): string {
+  const parts = value.split(' ').filter((x) => x !== '');
+  if (parts.length % 2 !== 0 || parts.some((x) => !/^\d+$/.test(x))) throw new Error('Invalid save parameters');
+  return parts.join(' ');
+}
+
+/**
+ * client-output-buffer-limit "<class> <hard> <soft> <seconds> ...": the classes given
+ * replace those in the current value; written back in bytes, in Redis's class order.
+ */
+function checkOutputBufferLimit(value: string, current: string): string {
+  const parts = value.split(' ').filter((x) => x !== '');
+  if (parts.length % 4 !== 0) throw new Error('Wrong number of arguments in buffer limit configuration.');
+  const classes = new Map<string, string[]>();
+  const cur = current.split(' ').filter((x) => x !== '');
+  for (let i = 0; i + 3 < cur.length; i += 4) classes.set(cur[i], cur.slice(i + 1, i + 4));
+  for (let i = 0; i < parts.length; i += 4) {
+    let cls = parts[i].toLowerCase();
+    if (cls === 'replica') cls = 'slave';
+    if (!['normal', 'slave', 'pubsub'].includes(cls)) throw new Error('Invalid client class specified in buffer limit configuration.');
+    const hard = parseMemory(parts[i + 1]);
+    const soft = parseMemory(parts[i + 2]);
+    if (hard === null || soft === null || !/^\d+$/.test(parts[i + 3])) {
+      throw new Error('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+    }
+    classes.set(cls, [String(hard), String(soft), String(Number(parts[i + 3]))]);
+  }
+  return ['normal', 'slave', 'pubsub'].map((c) => [c, ...(classes.get(c) ?? ['0', '0', '0'])].join(' ')).join(' ');
+}
+
+/** latency-tracking-info-percentiles: space-separated numbers from 0 to 100. */
+function checkPercentiles(value: string): string {
+  const parts = value.split(' ').filter((x) => x !== '');
+  for (const x of parts) {
+    const n = Number(x);
+    if (Number.isNaN(n)) throw new Error('Invalid latency-tracking-info-percentiles parameters');
+    if (n < 0 || n > 100) throw new Error('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
+  }
+  return parts.join(' ');
 }

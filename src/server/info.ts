@@ -83,29 +83,56 @@ export const infoSections: Record<string, Section> = {
     const mem = process.memoryUsage();
     const used = node.store.usedMemory() + baseline();
     const maxmemory = node.store.maxmemory;
+    const top = Math.max(used, peak(used));
+    const dataset = node.store.usedMemory();
+    const rssRatio = (mem.rss / Math.max(used, 1)).toFixed(2);
+    // Redis 7.0's fields in its order; the allocator ones describe Cove's own accounting
+    // (there is no jemalloc underneath), so their ratios are the RSS one or 1.
     return [
       ['used_memory', used],
       ['used_memory_human', humanBytes(used)],
       ['used_memory_rss', mem.rss],
       ['used_memory_rss_human', humanBytes(mem.rss)],
-      ['used_memory_peak', Math.max(used, peak(used))],
-      ['used_memory_peak_human', humanBytes(Math.max(used, peak(used)))],
+      ['used_memory_peak', top],
+      ['used_memory_peak_human', humanBytes(top)],
+      ['used_memory_peak_perc', `${((used * 100) / top).toFixed(2)}%`],
       ['used_memory_overhead', baseline()],
       ['used_memory_startup', baseline()],
-      ['used_memory_dataset', node.store.usedMemory()],
+      ['used_memory_dataset', dataset],
+      ['used_memory_dataset_perc', `${((dataset * 100) / Math.max(1, used - baseline())).toFixed(2)}%`],
+      ['allocator_allocated', used],
+      ['allocator_active', used],
+      ['allocator_resident', mem.rss],
+      ['total_system_memory', os.totalmem()],
+      ['total_system_memory_human', humanBytes(os.totalmem())],
       ['used_memory_lua', 0],
       ['used_memory_scripts', 0],
       ['number_of_cached_scripts', 0],
       ['maxmemory', maxmemory],
       ['maxmemory_human', humanBytes(maxmemory)],
       ['maxmemory_policy', node.store.policy],
-      ['mem_fragmentation_ratio', (mem.rss / Math.max(used, 1)).toFixed(2)],
+      ['allocator_frag_ratio', '1.00'],
+      ['allocator_frag_bytes', 0],
+      ['allocator_rss_ratio', rssRatio],
+      ['allocator_rss_bytes', mem.rss - used],
+      ['rss_overhead_ratio', '1.00'],
+      ['rss_overhead_bytes', 0],
+      ['mem_fragmentation_ratio', rssRatio],
+      ['mem_fragmentation_bytes', mem.rss - used],
+      ['mem_not_counted_for_evict', 0],
+      ['mem_replication_backlog', 0],
+      ['mem_total_replication_buffers', 0],
+      ['mem_clients_slaves', 0],
+      ['mem_clients_normal', node.store.externalBytes],
+      ['mem_cluster_links', 0],
+      ['mem_aof_buffer', 0],
       ['mem_allocator', 'cove-slab'],
+      ['active_defrag_running', 0],
+      ['lazyfree_pending_objects', 0],
+      ['lazyfreed_objects', 0],
       ['js_heap_used', mem.heapUsed],
       ['js_heap_total', mem.heapTotal],
       ['arena_reserved', node.store.arena.reservedBytes],
-      ['lazyfree_pending_objects', 0],
-      ['lazyfreed_objects', 0],
     ];
   },
   persistence: (node) => [
@@ -113,6 +140,7 @@ export const infoSections: Record<string, Section> = {
     ['async_loading', 0],
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
+    ['current_cow_size_age', 0],
     ['current_fork_perc', '0.00'],
     ['current_save_keys_processed', 0],
     ['current_save_keys_total', 0],
@@ -122,12 +150,18 @@ export const infoSections: Record<string, Section> = {
     ['rdb_last_bgsave_status', 'ok'],
     ['rdb_last_bgsave_time_sec', -1],
     ['rdb_current_bgsave_time_sec', -1],
+    ['rdb_saves', 0],
+    ['rdb_last_cow_size', 0],
+    ['rdb_last_load_keys_expired', 0],
+    ['rdb_last_load_keys_loaded', 0],
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],
     ['aof_rewrite_scheduled', 0],
     ['aof_last_rewrite_time_sec', -1],
     ['aof_current_rewrite_time_sec', -1],
     ['aof_last_bgrewrite_status', 'ok'],
+    ['aof_rewrites', 0],
+    ['aof_rewrites_consecutive_failures', 0],
     ['aof_last_write_status', 'ok'],
     ['aof_last_cow_size', 0],
     ['module_fork_in_progress', 0],
@@ -147,6 +181,8 @@ export const infoSections: Record<string, Section> = {
       ['total_net_repl_output_bytes', 0],
       ['instantaneous_input_kbps', '0.00'],
       ['instantaneous_output_kbps', '0.00'],
+      ['instantaneous_input_repl_kbps', '0.00'],
+      ['instantaneous_output_repl_kbps', '0.00'],
       ['rejected_connections', s.rejectedConnections],
       ['sync_full', 0],
       ['sync_partial_ok', 0],
@@ -237,7 +273,7 @@ export const infoSections: Record<string, Section> = {
 };
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
-const ALL_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'cluster', 'keyspace'];
+const ALL_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
 
 let peakSeen = 0;
 function peak(used: number): number {
@@ -261,7 +297,7 @@ export function renderInfo(node: ValkeyNode, requested: string[]): string {
   for (const name of names) {
     const section = infoSections[name];
     if (!section) continue;
-    const title = name === 'commandstats' ? 'Commandstats' : name === 'errorstats' ? 'Errorstats' : name.charAt(0).toUpperCase() + name.slice(1);
+    const title = name === 'cpu' ? 'CPU' : name.charAt(0).toUpperCase() + name.slice(1);
     const lines = section(node).map(([k, v]) => `${k}:${v}`);
     parts.push(`# ${title}\r\n` + lines.map((l) => l + '\r\n').join(''));
   }

@@ -15,6 +15,8 @@ export interface ServerFlags {
   protectedMode?: string;
   enableDebugCommand?: boolean;
   config?: string[];
+  /** Unix socket for the control plane's management channel (health checks, configuration). */
+  managementSocket?: string;
 }
 
 export async function runValkeyServer(flags: ServerFlags): Promise<ValkeyNode> {
@@ -39,6 +41,7 @@ export async function runValkeyServer(flags: ServerFlags): Promise<ValkeyNode> {
     enableDebugCommand: flags.enableDebugCommand ?? false,
   });
   const port = await node.listen();
+  if (flags.managementSocket !== undefined) await node.listenUnix(flags.managementSocket);
   node.log('notice', `Cove ${flags.engine} node ready to accept connections on ${node.bind}:${port}`);
   const stop = async (signal: string) => {
     node.log('warning', `Received ${signal}, shutting down.`);

@@ -11,6 +11,7 @@ import { Argv } from '../protocol/resp/argv.js';
 import { RespParser, ParserSink } from '../protocol/resp/parser.js';
 import { ProtocolErrors, Errors } from '../protocol/resp/errors.js';
 import { Store, EvictionPolicy } from '../engine/store.js';
+import { ValueType } from '../engine/keyspace.js';
 import type { Clock } from '../engine/clock.js';
 import { commandTable, CommandTable } from '../commands/table.js';
 import { processCommand, call } from '../commands/dispatch.js';
@@ -25,6 +26,8 @@ import { WatchRegistry, watchKey } from './watch.js';
 import { Stats } from './stats.js';
 import { Slowlog } from './slowlog.js';
 import { Acl } from './acl.js';
+import { clientInfoLine } from '../commands/groups/connection.js';
+import { recordLatencyEvent } from '../commands/groups/introspection.js';
 
 export type EngineName = 'valkey' | 'redis';
 
@@ -70,6 +73,8 @@ export class ValkeyNode {
   readonly enableDebugCommand: boolean;
   /** Extension slots for command groups that keep node-wide state (scripts, tracking, replication...). */
   readonly ext = new Map<string, unknown>();
+  /** Set while a script runs past busy-reply-threshold: the error other clients get (BUSY ...). */
+  busyReply: string | null = null;
   lastSave = Math.floor(Date.now() / 1000);
   port = 0;
   bind: string;
@@ -108,6 +113,7 @@ export class ValkeyNode {
     this.bind = opts.bind ?? '127.0.0.1';
     const overrides = { ...(opts.config ?? {}) };
     if (opts.port !== undefined) overrides.port = String(opts.port);
+    if (overrides.bind === undefined) overrides.bind = this.bind; // CONFIG GET bind tells the truth
     this.config = new Config(overrides);
     this.enableDebugCommand = opts.enableDebugCommand ?? this.config.get('enable-debug-command') !== 'no';
     this.store = new Store({
@@ -117,6 +123,7 @@ export class ValkeyNode {
       policy: this.config.get('maxmemory-policy') as EvictionPolicy,
     });
     this.admit = opts.admit;
+    this.acl.clientInfo = (client) => clientInfoLine(this, client);
     this.logger = opts.logger ?? defaultLogger;
     this.applyConfig();
     this.config.onChange(() => this.applyConfig());
@@ -139,6 +146,9 @@ export class ValkeyNode {
     this.slowlog.maxLen = c.int('slowlog-max-len');
     if (this.slowlog.entries.length > this.slowlog.maxLen) this.slowlog.entries.length = this.slowlog.maxLen;
     this.acl.setRequirePass(c.get('requirepass'));
+    this.acl.logMaxLen = c.int('acllog-max-len');
+    if (this.acl.log.length > this.acl.logMaxLen) this.acl.log.length = this.acl.logMaxLen;
+    this.acl.pubsubDefaultAll = c.get('acl-pubsub-default') === 'allchannels';
     this.notifyFlags = parseNotifyFlags(c.get('notify-keyspace-events'));
     this.store.notifying = this.notifyFlags.size > 0;
     for (const client of this.clients.values()) {
@@ -205,7 +215,9 @@ export class ValkeyNode {
   private serverCron(): void {
     this.tick();
     const now = this.now;
+    const started = performance.now();
     this.store.activeExpireCycle(now);
+    recordLatencyEvent(this, 'expire-cycle', Math.floor(performance.now() - started));
     this.stats.sample(Date.now());
     const timeout = this.config.int('timeout');
     if (timeout > 0) {
@@ -234,7 +246,7 @@ export class ValkeyNode {
     }
     const addr = management ? '/unixsocket:0' : `${stripV6(socket.remoteAddress)}:${socket.remotePort}`;
     const laddr = management ? '/unixsocket:0' : `${stripV6(socket.localAddress)}:${socket.localPort}`;
-    if (!management && this.config.bool('protected-mode') && this.acl.authRequired() === false && !isLoopback(socket.remoteAddress)) {
+    if (!management && this.config.bool('protected-mode') && this.acl.defaultUser.nopass && !isLoopback(socket.remoteAddress)) {
       socket.end('-' + Errors.protectedMode + '\r\n');
       return;
     }
@@ -410,10 +422,12 @@ export class ValkeyNode {
     };
     client.blocked = state;
     this.blocking.add(client);
+    this.store.blockedWaiting = true;
     if (timeoutMs > 0) this.blockTimers.set(client, setTimeout(() => this.timeoutBlocked(client), timeoutMs));
   }
 
-  private blockCalled = false;
+  /** Set when the running command blocked (call() resets it per command). */
+  blockCalled = false;
   private readonly blockTimers = new Map<Client, NodeJS.Timeout>();
 
   private timeoutBlocked(client: Client): void {
@@ -434,6 +448,12 @@ export class ValkeyNode {
     }
     this.blocking.remove(client);
     client.blocked = null;
+    this.store.blockedWaiting = this.blocking.anyWaiting;
+  }
+
+  /** FLUSHALL, FLUSHDB, SWAPDB: every blocked client re-checks its keys. */
+  signalAllBlocked(): void {
+    for (const k of this.blocking.keys()) this.blocking.signalQualified(k);
   }
 
   /** CLIENT UNBLOCK: ends a block early with the timeout reply (or an error). */
@@ -464,10 +484,25 @@ export class ValkeyNode {
       for (const key of this.blocking.takeReady()) {
         const queue = this.blocking.waiting(key);
         if (!queue) continue;
+        const sep = key.indexOf('\0');
+        const keyDb = Number(key.slice(0, sep));
+        const keyId = this.store.lookupKey(keyDb, key.slice(sep + 1), this.now);
+        const keyType = keyId === -1 ? ValueType.None : this.store.dbs[keyDb].type(keyId);
         for (const client of [...queue]) {
           const state = client.blocked;
           if (!state || state.kind !== 'keys') continue;
-          this.blockCalled = false;
+          // A key that was pushed to and then replaced by another type (MULTI: XADD,
+          // DEL, LPUSH) must not wake a client waiting for its own type.
+          const expected = BLOCKING_GROUP_TYPES[state.spec.group];
+          if (expected !== undefined && keyType !== expected) {
+            // XREADGROUP cannot wait for a stream that is gone (its group went with it).
+            if (state.spec.name !== 'xreadgroup') continue;
+            this.unblock(client);
+            client.writer.error('UNBLOCKED the stream key no longer exists');
+            this.wake(client);
+            setImmediate(() => this.resumeClient(client));
+            continue;
+          }
           client.db = state.db;
           call(this, client, state.argv, state.spec, client.writer, false);
           if (this.blockCalled) continue; // still nothing for it
@@ -547,6 +582,13 @@ export class ValkeyNode {
   }
 }
 
+/** The value type a blocking command of each group waits for. */
+const BLOCKING_GROUP_TYPES: Record<string, ValueType> = {
+  list: ValueType.List,
+  'sorted-set': ValueType.ZSet,
+  stream: ValueType.Stream,
+};
+
 /** Redis's sdscatrepr: a quoted, escaped rendering of a binary string. */
 export function reprString(s: string): string {
   let out = '"';
@@ -591,10 +633,14 @@ function stripV6(a: string | undefined): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
+/**
+ * Protected mode's notion of local, as redis-server 7.0 has it: the peer address is
+ * exactly 127.0.0.1 or ::1 (so a client from 127.0.0.2 is refused).
+ */
 function isLoopback(a: string | undefined): boolean {
   if (!a) return true;
   const v = stripV6(a);
-  return v.startsWith('127.') || v === '::1';
+  return v === '127.0.0.1' || v === '::1';
 }
 
 function randomHex(n: number): string {

@@ -53,7 +53,7 @@ function hello(ctx: Ctx): void {
     if (argv.is(i, 'auth') && more >= 2) {
       const user = node.acl.authenticate(argv.str(i + 1), argv.view(i + 2));
       if (!user) {
-        node.ext.get('acl-log-auth-failure') && (node.ext.get('acl-log-auth-failure') as (c: Client, u: string) => void)(client, argv.str(i + 1));
+        node.acl.logAuthFailure(client, argv.str(i + 1), 'hello');
         throw new CommandError(Errors.wrongPass);
       }
       client.user = user.name;
@@ -68,7 +68,7 @@ function hello(ctx: Ctx): void {
     }
   }
   if (!client.authenticated && node.authRequired()) {
-    throw new CommandError('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+    throw new CommandError('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
   }
   if (setName !== null) client.name = setName;
   if (ver) client.writer.resp = ver as 2 | 3;
@@ -103,8 +103,7 @@ function auth(ctx: Ctx): void {
   }
   const user = node.acl.authenticate(username, argv.view(pwIndex));
   if (!user) {
-    const log = node.ext.get('acl-log-auth-failure') as ((c: Client, u: string) => void) | undefined;
-    if (log) log(client, username);
+    node.acl.logAuthFailure(client, username);
     throw new CommandError(Errors.wrongPass);
   }
   client.user = user.name;
@@ -224,7 +223,7 @@ function clientList(ctx: Ctx): void {
       const ids = new Set<number>();
       for (i = i + 1; i < argv.count; i++) {
         const v = argv.int(i);
-        if (v === null || v <= 0) throw new CommandError('ERR Invalid client ID');
+        if (v === null) throw new CommandError('ERR Invalid client ID');
         ids.add(Number(v));
       }
       clients = clients.filter((c) => ids.has(c.id));
@@ -329,7 +328,7 @@ function clientPause(ctx: Ctx): void {
     if (argv.is(3, 'write')) all = false;
     else if (!argv.is(3, 'all')) throw new CommandError('ERR CLIENT PAUSE mode must be WRITE or ALL');
   } else if (argv.count > 4) {
-    throw new CommandError(Errors.syntax);
+    throw new CommandError(Errors.unknownSubcommandOrWrongArity(argv.str(1), 'CLIENT'));
   }
   ctx.node.pause(Number(ms), all);
   ctx.reply.ok();

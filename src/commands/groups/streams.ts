@@ -412,6 +412,7 @@ function xreadGeneric(ctx: Ctx, xreadgroup: boolean): void {
     let g: ConsumerGroup | undefined;
     if (xreadgroup) {
       g = s?.groups.get(a.group!);
+      if (s && !g && retry) throw new CommandError('NOGROUP the consumer group this client was blocked on no longer exists');
       if (!s || !g) {
         throw new CommandError(`NOGROUP No such key '${argv.str(keyArg)}' or consumer group '${a.group}' in XREADGROUP with GROUP option`);
       }
@@ -866,14 +867,16 @@ function xautoclaim(ctx: Ctx): void {
   if (!s || !g) throw new CommandError(`NOGROUP No such key '${argv.str(1)}' or consumer group '${argv.str(2)}'`);
   const consumer = g.consumer(argv.str(3), ctx.now, true)!;
   consumer.seenTime = ctx.now;
+  // COUNT bounds the PEL entries claimed or found deleted; attempts bound the scan.
   let attempts = count * 10;
+  let budget = count;
   const claimed: (StreamEntry | StreamId)[] = [];
   const deleted: StreamId[] = [];
   let next = 0n;
   const ids = [...g.sortedIds()];
   let i = 0;
   while (i < ids.length && ids[i] < startId) i++;
-  for (; i < ids.length && attempts > 0 && claimed.length < count; i++, attempts--) {
+  for (; i < ids.length && attempts > 0 && budget > 0; i++, attempts--) {
     const id = ids[i];
     const p = g.pending.get(id);
     if (!p) continue;
@@ -881,6 +884,7 @@ function xautoclaim(ctx: Ctx): void {
     if (!entry) {
       g.removePending(id);
       deleted.push(id);
+      budget--;
       continue;
     }
     if (minIdle && ctx.now - p.deliveryTime < minIdle) continue;
@@ -893,6 +897,7 @@ function xautoclaim(ctx: Ctx): void {
     if (!justId) p.deliveryCount++;
     consumer.activeTime = ctx.now;
     claimed.push(justId ? id : entry);
+    budget--;
   }
   if (i < ids.length) next = ids[i];
   ctx.store.dirty++;

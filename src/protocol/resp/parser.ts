@@ -95,8 +95,9 @@ export class RespParser {
     const limit = this.sink.unauthenticated()
       ? Math.min(UNAUTH_MAX_QUERYBUF, this.limits.maxQueryBuffer)
       : this.limits.maxQueryBuffer;
-    // A bulk we already know the size of may legitimately need that much room.
-    if (this.pendingEnd > limit && this.pendingEnd > this.need) {
+    // Redis counts the bytes not yet parsed (the argument being read and what follows
+    // it); arguments already parsed out of an incomplete command do not count.
+    if (this.pendingEnd - this.resumeAt > limit) {
       this.dead = true;
       this.sink.onQueryBufferOverflow();
       return true;
@@ -332,7 +333,7 @@ function parseSignedLength(buf: Buffer, start: number, end: number): number | nu
   if (start === end) return null;
   if (buf[start] === 45) {
     const n = parseLength(buf, start + 1, end);
-    return n < 0 ? null : -n;
+    return n <= 0 ? null : -n; // "-0" is not a number to Redis's string2ll either
   }
   const n = parseLength(buf, start, end);
   return n < 0 ? null : n;

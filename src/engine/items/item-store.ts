@@ -1,0 +1,998 @@
+// The memcached engine's item store: items with client flags, CAS, expiry by
+// memcached's clock rules, per-class LRU eviction under -m, and the counters
+// memcached reports.
+//
+// Laid out like the Valkey keyspace (keyspace.ts) for memory and GC: an item is an
+// integer id whose fields live in parallel typed arrays; its key and value bytes
+// share one slot of the SlabArena ([key][value]); the index is open addressing
+// over an Int32Array (deletions by backward shift). The overlap with keyspace.ts
+// is the index and field-array technique only: items carry memcached's own fields
+// (flags, CAS, two clocks, LRU links, item flags) and their own eviction rules.
+//
+// Memory is accounted in memcached's terms (slab-classes.ts, slab-pages.ts):
+// an item costs a chunk of the class its memcached-size falls in, and a class
+// that cannot get a chunk evicts from its own LRU tail, as memcached does.
+//
+// Items go through two steps, as in memcached: alloc() reserves memory and an id
+// for an item whose value is still arriving on the wire (the protocol writes the
+// value bytes into valueBuffer/valueOffset), then store() links it according to
+// the storage mode, or discard() drops it. No wire text in here: results are
+// enums and ids; the protocol modules phrase them.
+
+import { hashBytes } from '../hash.js';
+import { SlabArena } from '../slab-arena.js';
+import { systemClock, type Clock } from '../clock.js';
+import { SlabClasses, itemTotal, MAX_CLASSES } from './slab-classes.js';
+import { SlabPages } from './slab-pages.js';
+import { ClassHits, Counters, LruCounters } from './item-stats.js';
+import { PrefixStats } from './prefix-stats.js';
+
+/** Item flag bits (memcached's it_flags values, for the ones Cove keeps). */
+export const enum ItemFlag {
+  Linked = 1,
+  Fetched = 8,
+  Active = 16,
+  Chunked = 32,
+  TokenSent = 512,
+  Stale = 2048,
+  KeyBinary = 4096,
+}
+
+/** Storage modes (memcached's NREAD_* numbering). */
+export const enum StoreMode {
+  Add = 1,
+  Set = 2,
+  Replace = 3,
+  Append = 4,
+  Prepend = 5,
+  Cas = 6,
+}
+
+export const enum StoreResult {
+  Stored = 1,
+  NotStored = 2,
+  Exists = 3,
+  NotFound = 4,
+}
+
+/** alloc() failures. */
+export const ALLOC_TOO_LARGE = -1;
+export const ALLOC_NO_MEMORY = -2;
+
+export const enum DeltaResult {
+  Ok = 0,
+  NonNumeric = 1,
+  NotFound = 2,
+  CasMismatch = 3,
+  NoMemory = 4,
+}
+
+/** Largest relative expiry; larger values are absolute Unix times. */
+export const REALTIME_MAXDELTA = 60 * 60 * 24 * 30;
+const ITEM_UPDATE_INTERVAL = 60;
+const MIN_ENTRIES = 16;
+const MIN_INDEX = 64;
+const U64 = (1n << 64n) - 1n;
+/** Items the background crawler looks at per tick. */
+const CRAWL_BUDGET = 20000;
+
+export interface ItemStoreOptions {
+  /** -m in bytes (0 = no limit). */
+  maxBytes: number;
+  /** -I. */
+  itemSizeMax?: number;
+  /** -M: return out-of-memory errors instead of evicting. */
+  noEvict?: boolean;
+  clock?: Clock;
+  growthFactor?: number;
+  chunkSize?: number;
+}
+
+export class ItemStore {
+  readonly classes: SlabClasses;
+  readonly pages: SlabPages;
+  readonly arena = new SlabArena();
+  readonly counters = new Counters();
+  readonly hits = new ClassHits();
+  readonly lru = new LruCounters();
+  readonly prefixes = new PrefixStats();
+  readonly clock: Clock;
+  noEvict: boolean;
+
+  /** Unix time (s) that memcached's relative clock counts from. */
+  readonly processStarted: number;
+  /** memcached's current_time: seconds since processStarted, read once per batch. */
+  now = 0;
+
+  // Item fields, indexed by id. Public for the protocol modules' hot paths; they are
+  // replaced when the store grows, so read them through the store each time.
+  refs: Uint32Array;
+  keyLens: Uint8Array;
+  valLens: Uint32Array;
+  hashes: Uint32Array;
+  cflags: Uint32Array;
+  exptimes: Uint32Array;
+  times: Uint32Array;
+  cas: Float64Array;
+  itFlags: Uint16Array;
+  cls: Uint8Array;
+  private prev: Int32Array;
+  private next: Int32Array;
+  /** Chunk classes of items larger than slab_chunk_max (rare; see slab-classes.ts). */
+  private readonly chunkLists = new Map<number, number[]>();
+
+  private highWater = 0;
+  private freeIds: number[] = [];
+  private pendingIds = new Set<number>();
+
+  private index: Int32Array;
+  private mask: number;
+  private live = 0;
+
+  // One LRU per class: doubly linked through prev/next, newest at the head.
+  private readonly heads = new Int32Array(MAX_CLASSES).fill(-1);
+  private readonly tails = new Int32Array(MAX_CLASSES).fill(-1);
+  /** Items per class (stats items number). */
+  readonly lruCount = new Float64Array(MAX_CLASSES);
+  /** memcached-size bytes per class (stats items mem_requested). */
+  readonly lruBytes = new Float64Array(MAX_CLASSES);
+
+  currItems = 0;
+  currBytes = 0;
+  private casId = 0;
+  /** flush_all state (memcached's settings.oldest_live / oldest_cas). */
+  oldestLive = 0;
+  private oldestCas = 0;
+  private delayedFlushPending = false;
+  /** An item that must not be evicted while an operation still reads it. */
+  private pinned = -1;
+  private crawlCursor = 0;
+  /** `stats sizes` histogram: on, and counting items whose CAS is at least this. */
+  sizesCasMin = -1;
+
+  constructor(opts: ItemStoreOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.noEvict = opts.noEvict ?? false;
+    this.classes = new SlabClasses({ itemSizeMax: opts.itemSizeMax, factor: opts.growthFactor, chunkSize: opts.chunkSize });
+    this.pages = new SlabPages(this.classes, opts.maxBytes);
+    // Like memcached, start the relative clock a little in the past so that no
+    // valid time is 0 (0 means "never" for exptime and "none" for oldest_live).
+    this.processStarted = Math.floor(this.clock.now() / 1000) - ITEM_UPDATE_INTERVAL - 2;
+    this.updateTime();
+    this.refs = new Uint32Array(MIN_ENTRIES);
+    this.keyLens = new Uint8Array(MIN_ENTRIES);
+    this.valLens = new Uint32Array(MIN_ENTRIES);
+    this.hashes = new Uint32Array(MIN_ENTRIES);
+    this.cflags = new Uint32Array(MIN_ENTRIES);
+    this.exptimes = new Uint32Array(MIN_ENTRIES);
+    this.times = new Uint32Array(MIN_ENTRIES);
+    this.cas = new Float64Array(MIN_ENTRIES);
+    this.itFlags = new Uint16Array(MIN_ENTRIES);
+    this.cls = new Uint8Array(MIN_ENTRIES);
+    this.prev = new Int32Array(MIN_ENTRIES);
+    this.next = new Int32Array(MIN_ENTRIES);
+    this.index = new Int32Array(MIN_INDEX);
+    this.mask = MIN_INDEX - 1;
+  }
+
+  // ---- time -------------------------------------------------------------------
+
+  /** Reads the clock (memcached ticks current_time once a second; Cove once per batch). */
+  updateTime(): void {
+    this.now = Math.floor(this.clock.now() / 1000) - this.processStarted;
+  }
+
+  /** memcached's realtime(): a client exptime (relative or absolute) to the relative clock. */
+  realtime(exptime: number): number {
+    if (exptime === 0) return 0;
+    if (exptime > REALTIME_MAXDELTA) {
+      if (exptime <= this.processStarted) return 1;
+      return (exptime - this.processStarted) >>> 0;
+    }
+    return (exptime + this.now) >>> 0;
+  }
+
+  /** A text-protocol exptime (signed 32-bit): negative means "already expired". */
+  exptimeFromSigned(exptime: number): number {
+    return this.realtime(exptime < 0 ? REALTIME_MAXDELTA + 1 : exptime);
+  }
+
+  // ---- lookup -----------------------------------------------------------------
+
+  /** The id of the linked item with this key, or -1, ignoring expiry. */
+  find(buf: Buffer, start: number, end: number): number {
+    const h = hashBytes(buf, start, end);
+    const len = end - start;
+    const index = this.index;
+    const mask = this.mask;
+    let i = h & mask;
+    for (;;) {
+      const slot = index[i];
+      if (slot === 0) return -1;
+      const id = slot - 1;
+      if (this.hashes[id] === h && this.keyLens[id] === len && this.keyEquals(id, buf, start, len)) return id;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private keyEquals(id: number, buf: Buffer, start: number, len: number): boolean {
+    const ref = this.refs[id];
+    const page = this.arena.buffer(ref);
+    const off = this.arena.offset(ref);
+    for (let k = 0; k < len; k++) if (page[off + k] !== buf[start + k]) return false;
+    return true;
+  }
+
+  /**
+   * memcached's item_get: the live item with this key or -1. Expired and flushed
+   * items found here are removed (counted as get_expired / get_flushed). `update`
+   * marks the item fetched and refreshes its LRU position.
+   */
+  get(buf: Buffer, start: number, end: number, update: boolean): number {
+    const id = this.find(buf, start, end);
+    if (id < 0) return -1;
+    if (this.isFlushed(id)) {
+      this.unlink(id);
+      this.counters.getFlushed++;
+      return -1;
+    }
+    const exp = this.exptimes[id];
+    if (exp !== 0 && exp <= this.now) {
+      this.unlink(id);
+      this.counters.getExpired++;
+      return -1;
+    }
+    if (update) this.bump(id);
+    return id;
+  }
+
+  /** get() then set a new exptime (touch, gat). */
+  touch(buf: Buffer, start: number, end: number, exptime: number): number {
+    const id = this.get(buf, start, end, true);
+    if (id >= 0) this.exptimes[id] = exptime;
+    return id;
+  }
+
+  isFlushed(id: number): boolean {
+    const oldest = this.oldestLive;
+    if (oldest === 0 || oldest > this.now) return false;
+    const cas = this.cas[id];
+    return this.times[id] <= oldest || (this.oldestCas !== 0 && cas !== 0 && cas < this.oldestCas);
+  }
+
+  /**
+   * A hit: the first marks the item fetched; later ones mark it active and move it
+   * to the head of its LRU (memcached's segmented LRU moves twice-hit items out of
+   * the eviction path; one LRU with move-to-head gives the same order).
+   */
+  bump(id: number): void {
+    const f = this.itFlags[id];
+    if ((f & ItemFlag.Fetched) === 0) {
+      this.itFlags[id] = f | ItemFlag.Fetched;
+      return;
+    }
+    this.itFlags[id] = f | ItemFlag.Active;
+    this.times[id] = this.now;
+    this.lruToHead(id);
+  }
+
+  /** memcached's do_item_update: last access is now, and the item moves to the LRU head. */
+  update(id: number): void {
+    this.times[id] = this.now;
+    this.lruToHead(id);
+  }
+
+  // ---- item bytes -------------------------------------------------------------
+
+  keyBuffer(id: number): Buffer {
+    return this.arena.buffer(this.refs[id]);
+  }
+
+  keyOffset(id: number): number {
+    return this.arena.offset(this.refs[id]);
+  }
+
+  keyString(id: number): string {
+    const ref = this.refs[id];
+    const off = this.arena.offset(ref);
+    return this.arena.buffer(ref).latin1Slice(off, off + this.keyLens[id]);
+  }
+
+  valueBuffer(id: number): Buffer {
+    return this.arena.buffer(this.refs[id]);
+  }
+
+  valueOffset(id: number): number {
+    return this.arena.offset(this.refs[id]) + this.keyLens[id];
+  }
+
+  /** memcached's ITEM_ntotal: what the item costs in memcached's accounting. */
+  total(id: number): number {
+    return itemTotal(this.keyLens[id], this.valLens[id], this.cflags[id]);
+  }
+
+  /** The class whose LRU holds the item (stats and `me` cls). */
+  classOf(id: number): number {
+    return this.cls[id];
+  }
+
+  // ---- allocation -------------------------------------------------------------
+
+  /** memcached's item_size_ok. */
+  sizeOk(keyLen: number, valueLen: number, flags: number): boolean {
+    return this.classes.classFor(itemTotal(keyLen, valueLen, flags)) !== 0;
+  }
+
+  /**
+   * Reserves an unlinked item for a key, flags, exptime (relative clock) and value
+   * length, evicting from the class LRU when memory is full. Returns the id, or
+   * ALLOC_TOO_LARGE / ALLOC_NO_MEMORY. The value bytes are undefined until written.
+   */
+  alloc(key: Buffer, kStart: number, kEnd: number, flags: number, exptime: number, valueLen: number): number {
+    const klen = kEnd - kStart;
+    const ntotal = itemTotal(klen, valueLen, flags);
+    const cls = this.classes.classFor(ntotal);
+    if (cls === 0) return ALLOC_TOO_LARGE;
+    let chunks: number[] | null = null;
+    if (ntotal <= this.classes.chunkMax) {
+      if (!this.allocPull(cls)) {
+        this.lru.outOfMemory[cls]++;
+        return ALLOC_NO_MEMORY;
+      }
+    } else {
+      chunks = this.classes.chunkClasses(klen, valueLen, flags);
+      for (let i = 0; i < chunks.length; i++) {
+        let c = chunks[i];
+        let ok = this.allocPull(c);
+        // A short last chunk may find its class full of other items' chunks:
+        // memcached then falls back to a full-size chunk.
+        if (!ok && c !== this.classes.largest) {
+          c = chunks[i] = this.classes.largest;
+          ok = this.allocPull(c);
+        }
+        if (!ok) {
+          for (let j = 0; j < i; j++) this.pages.release(chunks[j]);
+          this.lru.outOfMemory[cls]++;
+          return ALLOC_NO_MEMORY;
+        }
+      }
+    }
+    const id = this.allocId();
+    const ref = this.arena.alloc(klen + valueLen);
+    const page = this.arena.buffer(ref);
+    const off = this.arena.offset(ref);
+    for (let k = 0; k < klen; k++) page[off + k] = key[kStart + k];
+    this.refs[id] = ref;
+    this.keyLens[id] = klen;
+    this.valLens[id] = valueLen;
+    this.hashes[id] = hashBytes(key, kStart, kEnd);
+    this.cflags[id] = flags;
+    this.exptimes[id] = exptime;
+    this.times[id] = this.now;
+    this.cas[id] = 0;
+    this.itFlags[id] = chunks ? ItemFlag.Chunked : 0;
+    this.cls[id] = cls;
+    this.prev[id] = -1;
+    this.next[id] = -1;
+    if (chunks) this.chunkLists.set(id, chunks);
+    this.pendingIds.add(id);
+    return id;
+  }
+
+  /** Drops an item that alloc() returned and that will not be stored. */
+  discard(id: number): void {
+    if ((this.itFlags[id] & ItemFlag.Linked) === 0 && this.pendingIds.has(id)) this.free(id);
+  }
+
+  /**
+   * memcached's do_item_alloc_pull: a chunk of class `cls`, reclaiming expired items
+   * at the LRU tail first and evicting the tail when the class cannot grow.
+   */
+  private allocPull(cls: number): boolean {
+    let i = 0;
+    let ok = false;
+    for (; i < 10; i++) {
+      this.pullTail(cls, false);
+      if (this.pages.alloc(cls)) {
+        ok = true;
+        break;
+      }
+      if (this.pullTail(cls, true) <= 0) break;
+    }
+    if (i > 0) this.lru.directReclaims[cls] += i;
+    return ok;
+  }
+
+  /**
+   * memcached's lru_pull_tail: looks at up to 5 items from the tail of a class LRU,
+   * reclaims expired or flushed ones, and (when `evict`) evicts the first live one.
+   * Returns how many items were removed.
+   */
+  private pullTail(cls: number, evict: boolean): number {
+    let removed = 0;
+    let search = this.tails[cls];
+    for (let tries = 5; tries > 0 && search !== -1; tries--) {
+      const nextUp = this.prev[search];
+      if (search === this.pinned) {
+        search = nextUp;
+        continue;
+      }
+      const exp = this.exptimes[search];
+      if ((exp !== 0 && exp < this.now) || this.isFlushed(search)) {
+        this.lru.reclaimed[cls]++;
+        if ((this.itFlags[search] & ItemFlag.Fetched) === 0) this.lru.expiredUnfetched[cls]++;
+        this.unlink(search);
+        removed++;
+        search = nextUp;
+        continue;
+      }
+      if (evict && !this.noEvict) {
+        const f = this.itFlags[search];
+        this.lru.evicted[cls]++;
+        this.lru.evictedTime[cls] = this.now - this.times[search];
+        if (exp !== 0) this.lru.evictedNonzero[cls]++;
+        if ((f & ItemFlag.Fetched) === 0) this.lru.evictedUnfetched[cls]++;
+        if ((f & ItemFlag.Active) !== 0) this.lru.evictedActive[cls]++;
+        this.unlink(search);
+        removed++;
+      }
+      break;
+    }
+    return removed;
+  }
+
+  private allocId(): number {
+    if (this.freeIds.length > 0) return this.freeIds.pop()!;
+    if (this.highWater === this.refs.length) this.growEntries(this.refs.length * 2);
+    return this.highWater++;
+  }
+
+  private growEntries(n: number): void {
+    const grow = <T extends Uint32Array | Uint8Array | Uint16Array | Float64Array | Int32Array>(a: T): T => {
+      const b = new (a.constructor as { new (n: number): T })(n);
+      b.set(a);
+      return b;
+    };
+    this.refs = grow(this.refs);
+    this.keyLens = grow(this.keyLens);
+    this.valLens = grow(this.valLens);
+    this.hashes = grow(this.hashes);
+    this.cflags = grow(this.cflags);
+    this.exptimes = grow(this.exptimes);
+    this.times = grow(this.times);
+    this.cas = grow(this.cas);
+    this.itFlags = grow(this.itFlags);
+    this.cls = grow(this.cls);
+    this.prev = grow(this.prev);
+    this.next = grow(this.next);
+  }
+
+  /** Returns an unlinked item's memory: its chunks, its arena slot and its id. */
+  private free(id: number): void {
+    if ((this.itFlags[id] & ItemFlag.Chunked) !== 0) {
+      const chunks = this.chunkLists.get(id)!;
+      for (const c of chunks) this.pages.release(c);
+      this.chunkLists.delete(id);
+    } else {
+      this.pages.release(this.cls[id]);
+    }
+    this.arena.free(this.refs[id]);
+    this.pendingIds.delete(id);
+    this.itFlags[id] = 0;
+    this.cls[id] = 0;
+    this.freeIds.push(id);
+  }
+
+  // ---- link / unlink ----------------------------------------------------------
+
+  /** Makes an allocated item visible: new CAS, LRU head, counted. */
+  link(id: number): void {
+    this.pendingIds.delete(id);
+    this.itFlags[id] |= ItemFlag.Linked;
+    this.times[id] = this.now;
+    const ntotal = this.total(id);
+    this.currBytes += ntotal;
+    this.currItems++;
+    this.counters.totalItems++;
+    this.cas[id] = ++this.casId;
+    this.live++;
+    if (this.live * 4 > this.index.length * 3) this.rehash(this.index.length * 2);
+    this.indexInsert(id, this.hashes[id]);
+    const c = this.cls[id];
+    this.lruLinkHead(id, c);
+    this.lruCount[c]++;
+    this.lruBytes[c] += ntotal;
+  }
+
+  /** Removes a linked item and frees it. */
+  unlink(id: number): void {
+    if ((this.itFlags[id] & ItemFlag.Linked) === 0) return;
+    this.itFlags[id] &= ~ItemFlag.Linked;
+    const ntotal = this.total(id);
+    this.currBytes -= ntotal;
+    this.currItems--;
+    this.indexRemove(id);
+    this.live--;
+    const c = this.cls[id];
+    this.lruUnlinkQ(id, c);
+    this.lruCount[c]--;
+    this.lruBytes[c] -= ntotal;
+    this.free(id);
+    if (this.index.length > MIN_INDEX && this.live * 8 < this.index.length) this.rehash(this.index.length / 2);
+  }
+
+  private replace(oldId: number, newId: number): void {
+    this.unlink(oldId);
+    this.link(newId);
+  }
+
+  /** A fresh CAS value (md with I, in-place incr, flush_all). */
+  nextCas(): number {
+    return ++this.casId;
+  }
+
+  // ---- storage ----------------------------------------------------------------
+
+  /**
+   * memcached's do_store_item for an allocated item. `cas[id]` holds the CAS the
+   * client asked for (0 = none); `setStale` is ms's I flag. The item is linked or
+   * freed by the time this returns; on Stored, `lastCas` is the stored item's CAS.
+   */
+  store(id: number, mode: StoreMode, setStale = false): StoreResult {
+    const keyBuf = this.keyBuffer(id);
+    const kOff = this.keyOffset(id);
+    const klen = this.keyLens[id];
+    const old = this.get(keyBuf, kOff, kOff + klen, false);
+    let stored = StoreResult.NotStored;
+    let item = id;
+    if (old >= 0) {
+      const itCas = this.cas[id];
+      const oldCas = this.cas[old];
+      // 0: none, 1: match, 2: stale, 3: bad value
+      const casRes = itCas === 0 ? 0 : itCas === oldCas ? 1 : setStale && itCas < oldCas ? 2 : 3;
+      let doStore = false;
+      switch (mode) {
+        case StoreMode.Add:
+          this.update(old);
+          break;
+        case StoreMode.Cas:
+          if (casRes === 1) {
+            this.hits.casHits[this.cls[old]]++;
+            doStore = true;
+          } else if (casRes === 2) {
+            // A stale write keeps the old TTL and marks the item stale.
+            this.exptimes[id] = this.exptimes[old];
+            this.itFlags[id] |= ItemFlag.Stale | (this.itFlags[old] & ItemFlag.TokenSent);
+            this.hits.casHits[this.cls[old]]++;
+            doStore = true;
+          } else {
+            this.hits.casBadval[this.cls[old]]++;
+            stored = StoreResult.Exists;
+          }
+          break;
+        case StoreMode.Append:
+        case StoreMode.Prepend: {
+          if (casRes !== 0 && casRes !== 1) {
+            stored = StoreResult.Exists;
+            break;
+          }
+          const combined = this.concat(old, id, mode === StoreMode.Append);
+          if (combined >= 0) {
+            this.free(id);
+            item = combined;
+            doStore = true;
+          }
+          break;
+        }
+        case StoreMode.Replace:
+        case StoreMode.Set:
+          doStore = true;
+          break;
+      }
+      if (doStore) {
+        this.replace(old, item);
+        stored = StoreResult.Stored;
+      }
+    } else {
+      switch (mode) {
+        case StoreMode.Add:
+        case StoreMode.Set:
+          this.link(id);
+          stored = StoreResult.Stored;
+          break;
+        case StoreMode.Cas:
+          stored = StoreResult.NotFound;
+          this.counters.casMisses++;
+          break;
+        default:
+          break;
+      }
+    }
+    if (stored === StoreResult.Stored) this.lastCas = this.cas[item];
+    else if ((this.itFlags[id] & ItemFlag.Linked) === 0 && this.pendingIds.has(id)) this.free(id);
+    return stored;
+  }
+
+  /** CAS of the item the last successful store() linked. */
+  lastCas = 0;
+
+  /** A new item holding old's value with the new data appended or prepended; -1 on OOM. */
+  private concat(old: number, add: number, append: boolean): number {
+    const oldLen = this.valLens[old];
+    const addLen = this.valLens[add];
+    this.pinned = old;
+    const keyBuf = this.keyBuffer(old);
+    const kOff = this.keyOffset(old);
+    const nid = this.alloc(keyBuf, kOff, kOff + this.keyLens[old], this.cflags[old], this.exptimes[old], oldLen + addLen);
+    this.pinned = -1;
+    if (nid < 0) return -1;
+    const dst = this.valueBuffer(nid);
+    const d = this.valueOffset(nid);
+    const oldBuf = this.valueBuffer(old);
+    const oldOff = this.valueOffset(old);
+    const addBuf = this.valueBuffer(add);
+    const addOff = this.valueOffset(add);
+    if (append) {
+      oldBuf.copy(dst, d, oldOff, oldOff + oldLen);
+      addBuf.copy(dst, d + oldLen, addOff, addOff + addLen);
+    } else {
+      addBuf.copy(dst, d, addOff, addOff + addLen);
+      oldBuf.copy(dst, d + addLen, oldOff, oldOff + oldLen);
+    }
+    return nid;
+  }
+
+  /** Removes the item with this key if any (failed sets must not leave stale data). */
+  removeKey(buf: Buffer, start: number, end: number): void {
+    const id = this.get(buf, start, end, false);
+    if (id >= 0) this.unlink(id);
+  }
+
+  // ---- incr / decr ------------------------------------------------------------
+
+  /** Result value of the last delta() that returned Ok. */
+  deltaValue = 0n;
+
+  /**
+   * memcached's do_add_delta: adds or subtracts (flooring at 0) a 64-bit delta to a
+   * decimal value. The result id is in `deltaId` and the new value in `deltaValue`.
+   */
+  delta(buf: Buffer, start: number, end: number, incr: boolean, delta: bigint, casIn: number): DeltaResult {
+    let id = this.get(buf, start, end, false);
+    this.deltaId = -1;
+    if (id < 0) return DeltaResult.NotFound;
+    const vlen = this.valLens[id];
+    if (vlen === 0 || (this.itFlags[id] & ItemFlag.Chunked) !== 0) return DeltaResult.NonNumeric;
+    if (casIn !== 0 && this.cas[id] !== casIn) return DeltaResult.CasMismatch;
+    const vbuf = this.valueBuffer(id);
+    const voff = this.valueOffset(id);
+    const current = parseStoredU64(vbuf, voff, voff + vlen);
+    if (current === null) return DeltaResult.NonNumeric;
+    let value: bigint;
+    if (incr) {
+      value = (current + delta) & U64;
+      this.hits.incrHits[this.cls[id]]++;
+    } else {
+      value = delta > current ? 0n : current - delta;
+      this.hits.decrHits[this.cls[id]]++;
+    }
+    const text = value.toString();
+    if (text.length <= vlen) {
+      // In place, padded with spaces as memcached does: the length never shrinks.
+      this.cas[id] = ++this.casId;
+      vbuf.latin1Write(text, voff, text.length);
+      vbuf.fill(0x20, voff + text.length, voff + vlen);
+      this.update(id);
+    } else {
+      this.pinned = id;
+      const keyBuf = this.keyBuffer(id);
+      const kOff = this.keyOffset(id);
+      const nid = this.alloc(keyBuf, kOff, kOff + this.keyLens[id], this.cflags[id], this.exptimes[id], text.length);
+      this.pinned = -1;
+      if (nid < 0) return DeltaResult.NoMemory;
+      this.valueBuffer(nid).latin1Write(text, this.valueOffset(nid), text.length);
+      this.replace(id, nid);
+      id = nid;
+    }
+    this.deltaValue = value;
+    this.deltaId = id;
+    return DeltaResult.Ok;
+  }
+
+  /** Item id of the last successful delta(). */
+  deltaId = -1;
+
+  // ---- flush ------------------------------------------------------------------
+
+  /**
+   * flush_all [delay]: `when` is the relative-clock time from realtime(), or 0 for
+   * now. Items last updated before then stop being returned. An immediate flush
+   * frees everything at once (memcached frees lazily; nothing can tell the
+   * difference but memory).
+   */
+  flushAll(when: number): void {
+    const newOldest = when > 0 ? when : this.now;
+    this.oldestLive = newOldest - 1;
+    if (this.oldestLive <= this.now) {
+      this.oldestCas = ++this.casId;
+      // oldest_live 0 means "no flush" to memcached's checks, so nothing is flushed.
+      if (this.oldestLive !== 0) this.dropAll();
+      this.delayedFlushPending = false;
+    } else {
+      this.delayedFlushPending = true;
+    }
+  }
+
+  /** Frees every linked item (pending uploads survive). */
+  private dropAll(): void {
+    if (this.pendingIds.size === 0) {
+      // Nothing is in flight: every chunk of every class is free again (the pages
+      // stay with their classes, as in memcached).
+      const per = this.classes.perSlab;
+      for (let c = 1; c <= this.classes.largest; c++) this.pages.free[c] = this.pages.pages[c] * per[c];
+      this.itFlags.fill(0, 0, this.highWater);
+      this.chunkLists.clear();
+      this.arena.reset();
+      this.highWater = 0;
+      this.freeIds = [];
+      this.index = new Int32Array(MIN_INDEX);
+      this.mask = MIN_INDEX - 1;
+      this.live = 0;
+      this.heads.fill(-1);
+      this.tails.fill(-1);
+      this.lruCount.fill(0);
+      this.lruBytes.fill(0);
+      this.currItems = 0;
+      this.currBytes = 0;
+      this.crawlCursor = 0;
+      if (this.refs.length > 1 << 16) this.shrinkEntries();
+      return;
+    }
+    for (let id = 0; id < this.highWater; id++) {
+      if ((this.itFlags[id] & ItemFlag.Linked) !== 0) this.unlink(id);
+    }
+  }
+
+  private shrinkEntries(): void {
+    this.refs = new Uint32Array(MIN_ENTRIES);
+    this.keyLens = new Uint8Array(MIN_ENTRIES);
+    this.valLens = new Uint32Array(MIN_ENTRIES);
+    this.hashes = new Uint32Array(MIN_ENTRIES);
+    this.cflags = new Uint32Array(MIN_ENTRIES);
+    this.exptimes = new Uint32Array(MIN_ENTRIES);
+    this.times = new Uint32Array(MIN_ENTRIES);
+    this.cas = new Float64Array(MIN_ENTRIES);
+    this.itFlags = new Uint16Array(MIN_ENTRIES);
+    this.cls = new Uint8Array(MIN_ENTRIES);
+    this.prev = new Int32Array(MIN_ENTRIES);
+    this.next = new Int32Array(MIN_ENTRIES);
+  }
+
+  // ---- background work (memcached's LRU crawler) ------------------------------
+
+  /**
+   * Called about once a second: reads the clock, applies a delayed flush_all
+   * that came due, and reclaims expired items from a slice of the store.
+   */
+  tick(): void {
+    this.updateTime();
+    if (this.delayedFlushPending && this.oldestLive <= this.now) {
+      this.delayedFlushPending = false;
+      for (let id = 0; id < this.highWater; id++) {
+        if ((this.itFlags[id] & ItemFlag.Linked) !== 0 && this.isFlushed(id)) this.unlink(id);
+      }
+    }
+    this.crawl(CRAWL_BUDGET);
+  }
+
+  /** `lru_crawler crawl`: reclaims expired and flushed items of the given classes now. */
+  crawlClasses(classes: Set<number>): void {
+    this.counters.crawlerStarts++;
+    for (let id = 0; id < this.highWater; id++) {
+      if ((this.itFlags[id] & ItemFlag.Linked) === 0) continue;
+      const c = this.cls[id];
+      if (!classes.has(c)) continue;
+      this.lru.crawlerItemsChecked[c]++;
+      const exp = this.exptimes[id];
+      if ((exp !== 0 && exp < this.now) || this.isFlushed(id)) {
+        this.lru.crawlerReclaimed[c]++;
+        this.unlink(id);
+      }
+    }
+  }
+
+  private crawl(budget: number): void {
+    if (this.highWater === 0) return;
+    let id = this.crawlCursor;
+    for (let n = 0; n < budget; n++) {
+      if (id >= this.highWater) {
+        id = 0;
+        this.counters.crawlerStarts++;
+        break;
+      }
+      if ((this.itFlags[id] & ItemFlag.Linked) !== 0) {
+        const c = this.cls[id];
+        this.lru.crawlerItemsChecked[c]++;
+        const exp = this.exptimes[id];
+        if ((exp !== 0 && exp < this.now) || this.isFlushed(id)) {
+          this.lru.crawlerReclaimed[c]++;
+          this.unlink(id);
+        }
+      }
+      id++;
+    }
+    this.crawlCursor = id;
+  }
+
+  // ---- slabs reassign -----------------------------------------------------------
+
+  /**
+   * `slabs reassign src dst`: moves one page from src to dst, evicting src's
+   * oldest items until a page worth of chunks is free. Returns the reply code.
+   */
+  reassign(src: number, dst: number): 'OK' | 'BADCLASS' | 'NOSPARE' | 'SAME' {
+    const largest = this.classes.largest;
+    if (src === -1) {
+      src = 0;
+      for (let c = 1; c <= largest; c++) {
+        if (c !== dst && this.pages.pages[c] > 1) {
+          src = c;
+          break;
+        }
+      }
+      if (src === 0) return 'NOSPARE';
+    }
+    if (src === dst) return 'SAME';
+    if (src < 1 || src > largest || dst < 1 || dst > largest) return 'BADCLASS';
+    if (this.pages.pages[src] < 2) return 'NOSPARE';
+    while (!this.pages.hasSparePage(src)) {
+      const victim = this.tails[src];
+      if (victim === -1) break;
+      this.lru.evicted[src]++;
+      this.unlink(victim);
+    }
+    if (!this.pages.hasSparePage(src)) return 'NOSPARE';
+    this.pages.movePage(src, dst);
+    return 'OK';
+  }
+
+  // ---- stats and iteration ------------------------------------------------------
+
+  /** Age in seconds of the oldest item of a class LRU (stats items age). */
+  tailAge(cls: number): number {
+    const t = this.tails[cls];
+    return t === -1 ? 0 : this.now - this.times[t];
+  }
+
+  /** Walks a class LRU from the head (stats cachedump). */
+  forEachInClass(cls: number, fn: (id: number) => boolean): void {
+    for (let id = this.heads[cls]; id !== -1; id = this.next[id]) if (!fn(id)) return;
+  }
+
+  /** Calls fn for every linked item. */
+  forEachItem(fn: (id: number) => void): void {
+    for (let id = 0; id < this.highWater; id++) if ((this.itFlags[id] & ItemFlag.Linked) !== 0) fn(id);
+  }
+
+  /** Buckets of the hash index (stats hash_power_level / hash_bytes). */
+  get indexSize(): number {
+    return this.index.length;
+  }
+
+  /** `stats reset`. */
+  resetStats(): void {
+    this.counters.reset();
+    this.hits.reset();
+    this.lru.reset();
+    this.prefixes.clear();
+  }
+
+  // ---- index and LRU internals --------------------------------------------------
+
+  private indexInsert(id: number, h: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    let i = h & mask;
+    while (index[i] !== 0) i = (i + 1) & mask;
+    index[i] = id + 1;
+  }
+
+  private indexRemove(id: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    let i = this.hashes[id] & mask;
+    while (index[i] !== id + 1) i = (i + 1) & mask;
+    let hole = i;
+    let j = (i + 1) & mask;
+    while (index[j] !== 0) {
+      const home = this.hashes[index[j] - 1] & mask;
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        index[hole] = index[j];
+        hole = j;
+      }
+      j = (j + 1) & mask;
+    }
+    index[hole] = 0;
+  }
+
+  private rehash(size: number): void {
+    this.index = new Int32Array(size);
+    this.mask = size - 1;
+    for (let id = 0; id < this.highWater; id++) {
+      if ((this.itFlags[id] & ItemFlag.Linked) !== 0) this.indexInsert(id, this.hashes[id]);
+    }
+  }
+
+  private lruLinkHead(id: number, c: number): void {
+    const head = this.heads[c];
+    this.prev[id] = -1;
+    this.next[id] = head;
+    if (head !== -1) this.prev[head] = id;
+    this.heads[c] = id;
+    if (this.tails[c] === -1) this.tails[c] = id;
+  }
+
+  private lruUnlinkQ(id: number, c: number): void {
+    const p = this.prev[id];
+    const n = this.next[id];
+    if (p !== -1) this.next[p] = n;
+    else this.heads[c] = n;
+    if (n !== -1) this.prev[n] = p;
+    else this.tails[c] = p;
+    this.prev[id] = -1;
+    this.next[id] = -1;
+  }
+
+  private lruToHead(id: number): void {
+    if ((this.itFlags[id] & ItemFlag.Linked) === 0) return;
+    const c = this.cls[id];
+    if (this.heads[c] === id) return;
+    this.lruUnlinkQ(id, c);
+    this.lruLinkHead(id, c);
+  }
+}
+
+/**
+ * A stored value as memcached's safe_strtoull reads it (the value is followed by
+ * CRLF in memcached's memory, so the number may end at the value's end or at
+ * whitespace): optional leading whitespace, optional sign, digits, then only
+ * whitespace. null when not a number or over 64 bits; "-N" is refused unless
+ * it wraps to a value that fits a signed 64-bit integer, as strtoull does.
+ */
+export function parseStoredU64(buf: Buffer, start: number, end: number): bigint | null {
+  let i = start;
+  while (i < end && isSpace(buf[i])) i++;
+  let neg = false;
+  if (i < end && (buf[i] === 0x2b || buf[i] === 0x2d)) {
+    neg = buf[i] === 0x2d;
+    i++;
+  }
+  const digitsStart = i;
+  let v = 0n;
+  let small = 0;
+  let smallDigits = 0;
+  while (i < end && buf[i] >= 0x30 && buf[i] <= 0x39) {
+    if (smallDigits < 15) {
+      small = small * 10 + (buf[i] - 0x30);
+      smallDigits++;
+    } else {
+      v = (smallDigits === 15 ? BigInt(small) : v) * 10n + BigInt(buf[i] - 0x30);
+      smallDigits++;
+      if (v > U64) return null;
+    }
+    i++;
+  }
+  if (i === digitsStart) return null;
+  if (i < end && !isSpace(buf[i]) && buf[i] !== 0) return null;
+  let value = smallDigits <= 15 ? BigInt(small) : v;
+  if (neg) {
+    value = (U64 + 1n - value) & U64;
+    // strtoull negates; safe_strtoull then rejects results that look negative.
+    if (value >= 1n << 63n) return null;
+  }
+  return value;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}

@@ -1,0 +1,543 @@
+// HyperLogLog in Redis's own byte format, so that an HLL is an ordinary string value:
+// GET/SET/GETRANGE/APPEND see exactly the bytes redis-server would hold, and bytes
+// written here are accepted by redis-server (and the other way round).
+//
+// Layout (16-byte header, then registers):
+//   "HYLL" | encoding (0 dense, 1 sparse) | 3 unused bytes | cached cardinality,
+//   8 bytes little endian, whose top bit set means "stale, recompute".
+// - dense: 16384 registers of 6 bits, packed little endian (12288 bytes);
+// - sparse: run-length opcodes ZERO 00xxxxxx (1-64 zero registers), XZERO
+//   01xxxxxx xxxxxxxx (1-16384 zero registers) and VAL 1vvvvvxx (1-4 registers of
+//   value 1-32). A sparse HLL turns dense when a register needs a value above 32 or
+//   the string would grow past hll-sparse-max-bytes.
+// Elements are hashed with MurmurHash64A (seed 0xadc83b19): the low 14 bits pick the
+// register, the run of zeros above them (plus one) is the candidate value. The
+// estimate is Ertl's improved estimator over the register histogram, as Redis 7.0.
+//
+// Sparse updates follow Redis's steps exactly (split the opcode covering the
+// register, then merge equal neighbouring VAL opcodes within a 5-opcode window), so
+// the same adds give the same bytes as redis-server. This module is pure byte work
+// over Buffers: no keys, no replies.
+
+export const HLL_HDR_SIZE = 16;
+export const HLL_REGISTERS = 16384;
+const HLL_P = 14;
+const HLL_Q = 64 - HLL_P;
+const HLL_P_MASK = HLL_REGISTERS - 1;
+export const HLL_DENSE_SIZE = HLL_HDR_SIZE + (HLL_REGISTERS * 6) / 8; // 12304
+export const HLL_DENSE = 0;
+export const HLL_SPARSE = 1;
+const SPARSE_VAL_MAX_VALUE = 32;
+const SPARSE_VAL_MAX_LEN = 4;
+const SPARSE_ZERO_MAX_LEN = 64;
+const SPARSE_XZERO_MAX_LEN = 16384;
+const ALPHA_INF = 0.721347520444481703680; // 0.5 / ln(2)
+
+/** Result of a sparse update that needs the dense encoding to go on. */
+export const PROMOTE = 2;
+
+// ---- MurmurHash64A over 32-bit halves ----------------------------------------------------
+
+const M_HI = 0xc6a4a793;
+const M_LO = 0x5bd1e995;
+let rHi = 0;
+let rLo = 0;
+
+/** (ah:al) * (bh:bl) mod 2^64 into rHi:rLo. */
+function mul64(ah: number, al: number, bh: number, bl: number): void {
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const mid = a0 * b1 + a1 * b0;
+  const lo = a0 * b0 + (mid % 65536) * 65536;
+  const hi = a1 * b1 + Math.floor(mid / 65536) + Math.floor(lo / 4294967296);
+  rLo = lo >>> 0;
+  rHi = (hi + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
+}
+
+/**
+ * Hashes buf[start, end) and returns the register index and the candidate value
+ * packed as index * 64 + count (Redis hllPatLen).
+ */
+export function hllPattern(buf: Buffer | Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  // h = seed ^ (len * m)
+  mul64(0, len >>> 0, M_HI, M_LO);
+  let hHi = rHi;
+  let hLo = (rLo ^ 0xadc83b19) >>> 0;
+  let p = start;
+  const blocks = start + (len - (len & 7));
+  while (p < blocks) {
+    let kLo = (buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24)) >>> 0;
+    let kHi = (buf[p + 4] | (buf[p + 5] << 8) | (buf[p + 6] << 16) | (buf[p + 7] << 24)) >>> 0;
+    mul64(kHi, kLo, M_HI, M_LO);
+    kHi = rHi;
+    kLo = (rLo ^ (kHi >>> 15)) >>> 0; // k ^= k >> 47
+    mul64(kHi, kLo, M_HI, M_LO);
+    hHi = (hHi ^ rHi) >>> 0;
+    hLo = (hLo ^ rLo) >>> 0;
+    mul64(hHi, hLo, M_HI, M_LO);
+    hHi = rHi;
+    hLo = rLo;
+    p += 8;
+  }
+  const rest = len & 7;
+  if (rest > 0) {
+    if (rest >= 7) hHi ^= buf[p + 6] << 16;
+    if (rest >= 6) hHi ^= buf[p + 5] << 8;
+    if (rest >= 5) hHi ^= buf[p + 4];
+    if (rest >= 4) hLo ^= buf[p + 3] << 24;
+    if (rest >= 3) hLo ^= buf[p + 2] << 16;
+    if (rest >= 2) hLo ^= buf[p + 1] << 8;
+    hLo ^= buf[p];
+    mul64(hHi >>> 0, hLo >>> 0, M_HI, M_LO);
+    hHi = rHi;
+    hLo = rLo;
+  }
+  hLo = (hLo ^ (hHi >>> 15)) >>> 0;
+  mul64(hHi, hLo, M_HI, M_LO);
+  hHi = rHi;
+  hLo = (rLo ^ (rHi >>> 15)) >>> 0;
+
+  const index = hLo & HLL_P_MASK;
+  // Bits 14..63 with bit 50 (of the shifted value) forced on: count = trailing zeros + 1.
+  const low18 = hLo >>> HLL_P;
+  let count: number;
+  if (low18 !== 0) count = ctz(low18) + 1;
+  else if (hHi !== 0) count = 18 + ctz(hHi) + 1;
+  else count = HLL_Q + 1;
+  return index * 64 + count;
+}
+
+function ctz(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+// ---- header ----------------------------------------------------------------------------------
+
+/** A new empty HLL: sparse, all registers zero (one XZERO opcode), cached cardinality 0. */
+export function createHll(): Buffer {
+  const n = Math.ceil(HLL_REGISTERS / SPARSE_XZERO_MAX_LEN);
+  const b = Buffer.alloc(HLL_HDR_SIZE + n * 2);
+  b.write('HYLL', 0, 'latin1');
+  b[4] = HLL_SPARSE;
+  let left = HLL_REGISTERS;
+  let p = HLL_HDR_SIZE;
+  while (left > 0) {
+    const run = Math.min(left, SPARSE_XZERO_MAX_LEN);
+    setXZero(b, p, run);
+    p += 2;
+    left -= run;
+  }
+  return b;
+}
+
+/** True when buf[off, off+len) has a valid HLL header and, if dense, the exact length. */
+export function isHll(buf: Buffer, off: number, len: number): boolean {
+  if (len < HLL_HDR_SIZE) return false;
+  if (buf[off] !== 0x48 || buf[off + 1] !== 0x59 || buf[off + 2] !== 0x4c || buf[off + 3] !== 0x4c) return false;
+  const enc = buf[off + 4];
+  if (enc > HLL_SPARSE) return false;
+  if (enc === HLL_DENSE && len !== HLL_DENSE_SIZE) return false;
+  return true;
+}
+
+export function cacheValid(buf: Buffer, off: number): boolean {
+  return (buf[off + 15] & 0x80) === 0;
+}
+
+export function invalidateCache(buf: Buffer, off: number): void {
+  buf[off + 15] |= 0x80;
+}
+
+/** The cached cardinality (exact: a corrupted cache may hold any 63-bit value). */
+export function readCache(buf: Buffer, off: number): number | bigint {
+  let v = 0;
+  for (let i = 7; i >= 0; i--) v = v * 256 + buf[off + 8 + i];
+  return v <= Number.MAX_SAFE_INTEGER ? v : buf.readBigUInt64LE(off + 8);
+}
+
+export function writeCache(buf: Buffer, off: number, card: number): void {
+  let v = card;
+  for (let i = 0; i < 8; i++) {
+    buf[off + 8 + i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+}
+
+// ---- dense registers (reg = offset of the first register byte) -------------------------------
+
+export function denseGet(buf: Buffer | Uint8Array, reg: number, i: number): number {
+  const bit = i * 6;
+  const byte = reg + (bit >>> 3);
+  const fb = bit & 7;
+  // With fb <= 2 the register ends inside its first byte; Redis reads one byte past
+  // the last register (the string's NUL), which contributes nothing.
+  if (fb <= 2) return (buf[byte] >>> fb) & 63;
+  return ((buf[byte] >>> fb) | (buf[byte + 1] << (8 - fb))) & 63;
+}
+
+export function denseSetRaw(buf: Buffer | Uint8Array, reg: number, i: number, v: number): void {
+  const bit = i * 6;
+  const byte = reg + (bit >>> 3);
+  const fb = bit & 7;
+  buf[byte] = (buf[byte] & ~(63 << fb)) | (v << fb);
+  if (fb > 2) {
+    const fb8 = 8 - fb;
+    buf[byte + 1] = (buf[byte + 1] & ~(63 >>> fb8)) | (v >>> fb8);
+  }
+}
+
+/** Raises register i to v if lower; 1 when it changed. */
+export function denseSet(buf: Buffer | Uint8Array, reg: number, i: number, v: number): number {
+  if (v > denseGet(buf, reg, i)) {
+    denseSetRaw(buf, reg, i, v);
+    return 1;
+  }
+  return 0;
+}
+
+// ---- sparse opcodes ------------------------------------------------------------------------------
+
+const isZero = (op: number): boolean => (op & 0xc0) === 0;
+const isXZero = (op: number): boolean => (op & 0xc0) === 0x40;
+const isVal = (op: number): boolean => (op & 0x80) !== 0;
+const zeroLen = (op: number): number => (op & 0x3f) + 1;
+const valValue = (op: number): number => ((op >>> 2) & 0x1f) + 1;
+const valLen = (op: number): number => (op & 3) + 1;
+const valOp = (value: number, len: number): number => 0x80 | ((value - 1) << 2) | (len - 1);
+
+function setXZero(b: Buffer, p: number, len: number): void {
+  const l = len - 1;
+  b[p] = (l >>> 8) | 0x40;
+  b[p + 1] = l & 0xff;
+}
+
+/** A growable copy of one HLL string (header included) being updated. */
+export class HllWork {
+  buf: Buffer;
+  len: number;
+
+  constructor(src: Buffer, off: number, len: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(len + 64, 256));
+    src.copy(this.buf, 0, off, off + len);
+    this.len = len;
+  }
+
+  get encoding(): number {
+    return this.buf[4];
+  }
+
+  private ensure(n: number): void {
+    if (n + 1 <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(n + 64, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  /** Converts a sparse HLL to dense in place; false when the sparse data is corrupt. */
+  toDense(): boolean {
+    if (this.buf[4] === HLL_DENSE) return true;
+    const dense = Buffer.alloc(HLL_DENSE_SIZE + 1);
+    this.buf.copy(dense, 0, 0, HLL_HDR_SIZE); // magic and cached cardinality
+    dense[4] = HLL_DENSE;
+    if (!sparseWalk(this.buf, HLL_HDR_SIZE, this.len, (idx, run, value) => {
+      for (let k = 0; k < run; k++) denseSetRaw(dense, HLL_HDR_SIZE, idx + k, value);
+    })) {
+      return false;
+    }
+    this.buf = dense;
+    this.len = HLL_DENSE_SIZE;
+    return true;
+  }
+
+  /**
+   * Raises register `index` to `count` (Redis hllSparseSet): 1 when changed, 0 when
+   * not, -1 when the data is corrupt, PROMOTE when only the dense encoding can hold
+   * the result (the caller converts and sets the register again).
+   */
+  sparseSet(index: number, count: number, maxBytes: number): number {
+    if (count > SPARSE_VAL_MAX_VALUE) return PROMOTE;
+    this.ensure(this.len + 3);
+    const b = this.buf;
+    const start = HLL_HDR_SIZE;
+    let end = this.len;
+
+    // Step 1: find the opcode covering the register.
+    let p = start;
+    let first = 0;
+    let prev = -1;
+    let span = 0;
+    while (p < end) {
+      const op = b[p];
+      let oplen = 1;
+      if (isZero(op)) span = zeroLen(op);
+      else if (isVal(op)) span = valLen(op);
+      else {
+        span = (((op & 0x3f) << 8) | (p + 1 < end ? b[p + 1] : 0)) + 1;
+        oplen = 2;
+      }
+      if (index <= first + span - 1) break;
+      prev = p;
+      p += oplen;
+      first += span;
+    }
+    if (span === 0 || p >= end) return -1;
+
+    const op = b[p];
+    let next = isXZero(op) ? p + 2 : p + 1;
+    if (next >= end) next = -1;
+    let runlen: number;
+    let kind: 'zero' | 'xzero' | 'val';
+    if (isZero(op)) {
+      kind = 'zero';
+      runlen = zeroLen(op);
+    } else if (isXZero(op)) {
+      kind = 'xzero';
+      runlen = span;
+    } else {
+      kind = 'val';
+      runlen = valLen(op);
+    }
+
+    // Step 2: the cases that need no split.
+    let updated = false;
+    if (kind === 'val') {
+      const old = valValue(op);
+      if (old >= count) return 0;
+      if (runlen === 1) {
+        b[p] = valOp(count, 1);
+        updated = true;
+      }
+    }
+    if (!updated && kind === 'zero' && runlen === 1) {
+      b[p] = valOp(count, 1);
+      updated = true;
+    }
+
+    if (!updated) {
+      // Step 3: split the opcode into up to three (at most 5 bytes).
+      const seq: number[] = [];
+      const last = first + span - 1;
+      if (kind !== 'val') {
+        if (index !== first) pushZeros(seq, index - first);
+        seq.push(valOp(count, 1));
+        if (index !== last) pushZeros(seq, last - index);
+      } else {
+        const cur = valValue(op);
+        if (index !== first) seq.push(valOp(cur, index - first));
+        seq.push(valOp(count, 1));
+        if (index !== last) seq.push(valOp(cur, last - index));
+      }
+      const oldlen = kind === 'xzero' ? 2 : 1;
+      const delta = seq.length - oldlen;
+      if (delta > 0 && this.len + delta > maxBytes) return PROMOTE;
+      if (delta !== 0 && next !== -1) b.copy(b, next + delta, next, end);
+      this.len += delta;
+      for (let k = 0; k < seq.length; k++) b[p + k] = seq[k];
+      end += delta;
+    }
+
+    // Step 4: merge adjacent VAL opcodes of equal value, scanning up to 5 opcodes.
+    p = prev >= 0 ? prev : start;
+    let scan = 5;
+    while (p < end && scan-- > 0) {
+      const o = b[p];
+      if (isXZero(o)) {
+        p += 2;
+        continue;
+      }
+      if (isZero(o)) {
+        p++;
+        continue;
+      }
+      if (p + 1 < end && isVal(b[p + 1])) {
+        const v1 = valValue(o);
+        const v2 = valValue(b[p + 1]);
+        if (v1 === v2) {
+          const len = valLen(o) + valLen(b[p + 1]);
+          if (len <= SPARSE_VAL_MAX_LEN) {
+            b[p + 1] = valOp(v1, len);
+            b.copy(b, p, p + 1, end);
+            this.len--;
+            end--;
+            continue;
+          }
+        }
+      }
+      p++;
+    }
+    invalidateCache(b, 0);
+    return 1;
+  }
+
+  /** Raises a register whatever the encoding, promoting when needed; -1 if corrupt. */
+  set(index: number, count: number, maxBytes: number): number {
+    if (this.buf[4] === HLL_DENSE) return denseSet(this.buf, HLL_HDR_SIZE, index, count);
+    const r = this.sparseSet(index, count, maxBytes);
+    if (r !== PROMOTE) return r;
+    if (!this.toDense()) return -1;
+    return denseSet(this.buf, HLL_HDR_SIZE, index, count);
+  }
+}
+
+function pushZeros(seq: number[], len: number): void {
+  if (len > SPARSE_ZERO_MAX_LEN) {
+    const l = len - 1;
+    seq.push((l >>> 8) | 0x40, l & 0xff);
+  } else {
+    seq.push(len - 1);
+  }
+}
+
+/**
+ * Walks the opcodes of sparse data in buf[start, end), calling onVal for every VAL
+ * run. False when the runs do not cover exactly the 16384 registers (corrupt).
+ */
+function sparseWalk(buf: Buffer, start: number, end: number, onVal: (idx: number, run: number, value: number) => void): boolean {
+  let idx = 0;
+  let p = start;
+  while (p < end) {
+    const op = buf[p];
+    if (isZero(op)) {
+      idx += zeroLen(op);
+      p++;
+    } else if (isXZero(op)) {
+      idx += (((op & 0x3f) << 8) | (p + 1 < end ? buf[p + 1] : 0)) + 1;
+      p += 2;
+    } else {
+      const run = valLen(op);
+      if (idx + run > HLL_REGISTERS) break; // overflow: corrupt
+      onVal(idx, run, valValue(op));
+      idx += run;
+      p++;
+    }
+  }
+  return idx === HLL_REGISTERS;
+}
+
+// ---- counting and merging ------------------------------------------------------------------
+
+/**
+ * Merges the HLL in buf[off, off+len) into `max` (one byte per register, the maximum
+ * so far). False when sparse data is corrupt.
+ */
+export function mergeInto(max: Uint8Array, buf: Buffer, off: number, len: number): boolean {
+  if (buf[off + 4] === HLL_DENSE) {
+    const reg = off + HLL_HDR_SIZE;
+    for (let i = 0; i < HLL_REGISTERS; i++) {
+      const v = denseGet(buf, reg, i);
+      if (v > max[i]) max[i] = v;
+    }
+    return true;
+  }
+  return sparseWalk(buf, off + HLL_HDR_SIZE, off + len, (idx, run, value) => {
+    for (let k = 0; k < run; k++) if (value > max[idx + k]) max[idx + k] = value;
+  });
+}
+
+/** The estimated cardinality of an HLL string, or -1 when sparse data is corrupt. */
+export function hllCount(buf: Buffer, off: number, len: number): number {
+  const histo = new Float64Array(64);
+  if (buf[off + 4] === HLL_DENSE) {
+    const reg = off + HLL_HDR_SIZE;
+    for (let i = 0; i < HLL_REGISTERS; i++) histo[denseGet(buf, reg, i)]++;
+  } else {
+    // Unlike the merge walk, the histogram counts VAL runs even past the last
+    // register; only the total decides validity (Redis hllSparseRegHisto).
+    let idx = 0;
+    let p = off + HLL_HDR_SIZE;
+    const end = off + len;
+    while (p < end) {
+      const op = buf[p];
+      if (isZero(op)) {
+        const run = zeroLen(op);
+        idx += run;
+        histo[0] += run;
+        p++;
+      } else if (isXZero(op)) {
+        const run = (((op & 0x3f) << 8) | (p + 1 < end ? buf[p + 1] : 0)) + 1;
+        idx += run;
+        histo[0] += run;
+        p += 2;
+      } else {
+        const run = valLen(op);
+        idx += run;
+        histo[valValue(op)] += run;
+        p++;
+      }
+    }
+    if (idx !== HLL_REGISTERS) return -1;
+  }
+  return estimate(histo);
+}
+
+/** The estimated cardinality of raw registers (one byte each), as PFCOUNT of several keys. */
+export function hllCountRaw(registers: Uint8Array): number {
+  const histo = new Float64Array(64);
+  for (let i = 0; i < HLL_REGISTERS; i++) histo[registers[i]]++;
+  return estimate(histo);
+}
+
+/** Ertl's estimator ("New cardinality estimation algorithms for HyperLogLog sketches"). */
+function estimate(histo: Float64Array): number {
+  const m = HLL_REGISTERS;
+  let z = m * tau((m - histo[HLL_Q + 1]) / m);
+  for (let j = HLL_Q; j >= 1; j--) {
+    z += histo[j];
+    z *= 0.5;
+  }
+  z += m * sigma(histo[0] / m);
+  return Math.round((ALPHA_INF * m * m) / z);
+}
+
+function sigma(x: number): number {
+  if (x === 1) return Infinity;
+  let zPrime: number;
+  let y = 1;
+  let z = x;
+  do {
+    x *= x;
+    zPrime = z;
+    z += x * y;
+    y += y;
+  } while (zPrime !== z);
+  return z;
+}
+
+function tau(x: number): number {
+  if (x === 0 || x === 1) return 0;
+  let zPrime: number;
+  let y = 1.0;
+  let z = 1 - x;
+  do {
+    x = Math.sqrt(x);
+    zPrime = z;
+    y *= 0.5;
+    const d = 1 - x;
+    z -= d * d * y;
+  } while (zPrime !== z);
+  return z / 3;
+}
+
+/** PFDEBUG DECODE's text for sparse data: "z:N", "Z:N" and "v:value,len" opcodes. */
+export function decodeSparse(buf: Buffer, off: number, len: number): string {
+  const parts: string[] = [];
+  let p = off + HLL_HDR_SIZE;
+  const end = off + len;
+  while (p < end) {
+    const op = buf[p];
+    if (isZero(op)) {
+      parts.push(`z:${zeroLen(op)}`);
+      p++;
+    } else if (isXZero(op)) {
+      parts.push(`Z:${(((op & 0x3f) << 8) | (p + 1 < end ? buf[p + 1] : 0)) + 1}`);
+      p += 2;
+    } else {
+      parts.push(`v:${valValue(op)},${valLen(op)}`);
+      p++;
+    }
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,95 @@
+// A connection's pending reply bytes for the memcached protocols.
+//
+// Replies to every command of one read are appended here and leave in one socket
+// write (performance.md: one write per batch beats cork/uncork and Buffer.concat).
+// Values are copied in when the reply is built, so a later delete or overwrite of
+// the item cannot change bytes already queued for a slow reader (t/multiversioning.t).
+
+const INITIAL = 16 * 1024;
+
+/** Decimal text of small integers, cached (lengths and flags are usually small). */
+const SMALL: Buffer[] = [];
+for (let i = 0; i < 1024; i++) SMALL.push(Buffer.from(String(i), 'latin1'));
+
+export class OutBuffer {
+  buf: Buffer = Buffer.allocUnsafe(INITIAL);
+  len = 0;
+
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.len + need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  /** Appends an ASCII/latin1 string. */
+  ascii(s: string): void {
+    if (this.len + s.length > this.buf.length) this.grow(s.length);
+    this.len += this.buf.latin1Write(s, this.len, s.length);
+  }
+
+  /** Appends s + CRLF. */
+  line(s: string): void {
+    if (this.len + s.length + 2 > this.buf.length) this.grow(s.length + 2);
+    const b = this.buf;
+    this.len += b.latin1Write(s, this.len, s.length);
+    b[this.len++] = 0x0d;
+    b[this.len++] = 0x0a;
+  }
+
+  bytes(src: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (this.len + n > this.buf.length) this.grow(n);
+    if (n <= 32) {
+      const b = this.buf;
+      let o = this.len;
+      for (let i = start; i < end; i++) b[o++] = src[i];
+    } else {
+      src.copy(this.buf, this.len, start, end);
+    }
+    this.len += n;
+  }
+
+  byte(c: number): void {
+    if (this.len + 1 > this.buf.length) this.grow(1);
+    this.buf[this.len++] = c;
+  }
+
+  crlf(): void {
+    if (this.len + 2 > this.buf.length) this.grow(2);
+    this.buf[this.len++] = 0x0d;
+    this.buf[this.len++] = 0x0a;
+  }
+
+  /** Appends a non-negative integer (below 2^53) in decimal. */
+  uint(n: number): void {
+    if (n < 1024) {
+      const s = SMALL[n];
+      if (this.len + s.length > this.buf.length) this.grow(s.length);
+      for (let i = 0; i < s.length; i++) this.buf[this.len++] = s[i];
+      return;
+    }
+    this.ascii(String(n));
+  }
+
+  /** Room for n bytes at `len` (the caller writes them and advances len). */
+  reserve(n: number): Buffer {
+    if (this.len + n > this.buf.length) this.grow(n);
+    return this.buf;
+  }
+
+  /** Drops everything after `mark`. */
+  truncate(mark: number): void {
+    this.len = mark;
+  }
+
+  /** The pending bytes as a Buffer the caller may keep; the buffer is emptied. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.len);
+    this.buf.copy(out, 0, 0, this.len);
+    this.len = 0;
+    if (this.buf.length > 1024 * 1024) this.buf = Buffer.allocUnsafe(INITIAL); // give big buffers back
+    return out;
+  }
+}
