@@ -68,6 +68,7 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
     return reject(node, client, reply, resolved, null);
   }
   const spec = resolved;
+  client.lastCommand = spec.name; // CLIENT LIST's cmd= is the command being run, even a refused one (Redis)
   if (!arityOk(spec, argv.count)) return reject(node, client, reply, Errors.wrongArity(spec.name), spec);
 
   const bits = spec.bits!;
@@ -113,7 +114,18 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
     return true;
   }
 
-  call(node, client, argv, spec, reply, false);
+  const mode = client.replyMode;
+  if (mode === 'on') {
+    call(node, client, argv, spec, reply, false);
+  } else {
+    // CLIENT REPLY OFF/SKIP: run the command, then drop what it replied.
+    const mark = client.writer.length;
+    call(node, client, argv, spec, reply, false);
+    if ((mode === 'off' && client.replyMode === 'off') || mode === 'skip') client.writer.truncate(mark);
+    if (mode === 'skip' && client.replyMode === 'skip') client.replyMode = 'on';
+  }
+  // CLIENT REPLY SKIP applies to the command after it.
+  if (client.replyMode === 'skip-pending') client.replyMode = 'skip';
   node.afterCommand();
   return !client.blocked && !client.closeAfterReply && !client.closed;
 }
@@ -181,9 +193,14 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   const failed = node.stats.errorReplies !== errorsBefore;
   node.stats.called(spec, micros, failed);
   for (let i = 0; i < commandTimingHooks.length; i++) commandTimingHooks[i](node, client, spec, micros);
-  client.lastCommand = spec.name;
+  if (!nested) client.lastCommand = spec.name;
   const slowlog = node.slowlog;
-  if (micros >= slowlog.threshold && slowlog.threshold >= 0) slowlog.maybeLog(client, argv, micros, now);
+  // EXEC itself is not logged (its commands are), as Redis's CMD_SKIP_SLOWLOG does.
+  if (micros >= slowlog.threshold && slowlog.threshold >= 0 && !(spec.bits! & Flag.skipSlowlog)) slowlog.maybeLog(client, argv, micros, now);
   if (node.monitors.size > 0 && !(spec.bits! & (Flag.admin | Flag.skipMonitor))) node.feedMonitors(client, argv, now);
-  if (node.store.dirty !== dirtyBefore && !WRAPPERS.has(spec.name)) node.propagate(ctx.dbIndex, argv, spec);
+  if (ctx.propagateAs) {
+    for (const p of ctx.propagateAs) node.propagate(ctx.dbIndex, p, spec);
+  } else if (node.store.dirty !== dirtyBefore && !WRAPPERS.has(spec.name)) {
+    node.propagate(ctx.dbIndex, argv, spec);
+  }
 }

@@ -122,16 +122,18 @@ export function floatArg(ctx: Ctx, i: number, message: string = Errors.notFloat)
 }
 
 /**
- * A blocking command's timeout in seconds (decimal allowed) → ms; 0 = forever.
- * Errors as Redis 7.0's getTimeoutFromObjectOrReply.
+ * A blocking command's timeout in seconds (decimals allowed) → ms; 0 = forever.
+ * As Redis 7.0's getTimeoutFromObjectOrReply: strtold accepts hex and "inf", the value
+ * is truncated to whole milliseconds, and anything that does not fit a signed 64-bit
+ * millisecond count (inf, 1e16) wraps negative and is reported as "timeout is negative".
  */
 export function timeoutArg(ctx: Ctx, i: number): number {
   const s = ctx.argv.str(i);
-  const v = parseDouble(s);
-  if (v === null || !Number.isFinite(v)) throw new CommandError(Errors.timeoutNotFloat);
-  if (v < 0) throw new CommandError(Errors.timeoutNegative);
-  const ms = Math.ceil(v * 1000);
-  if (ms > 0 && ms + Date.now() > 8.64e15) throw new CommandError(Errors.timeoutOutOfRange);
+  let v = parseDouble(s);
+  if (v === null && /^[+-]?0x[0-9a-f]+$/i.test(s)) v = (s.startsWith('-') ? -1 : 1) * Number.parseInt(s.replace(/^[+-]/, ''), 16);
+  if (v === null || Number.isNaN(v)) throw new CommandError(Errors.timeoutNotFloat);
+  const ms = Math.trunc(v * 1000);
+  if (ms < 0 || !Number.isFinite(ms) || ms > 9223372036854775807) throw new CommandError(Errors.timeoutNegative);
   return ms;
 }
 
@@ -145,32 +147,37 @@ export function syntaxError(): never {
  * over latin1 strings (binary-safe), optionally case-insensitive.
  */
 export function globMatch(pattern: string, str: string, nocase = false): boolean {
-  return matchFrom(pattern, 0, str, 0, nocase, 0);
+  return matchFrom(pattern, 0, str, 0, nocase, { skipLonger: false });
 }
 
-function matchFrom(p: string, pi: number, s: string, si: number, nocase: boolean, depth: number): boolean {
-  if (depth > 1000) return false; // Redis caps nesting too (stack protection)
+/**
+ * Redis's stringmatchlen_impl. When the rest of the pattern after a '*' matches at
+ * no position of the rest of the string, no earlier '*' can help by matching more,
+ * so the whole match fails at once (`skipLonger`): that keeps patterns such as
+ * "a*a*a*a*b" linear instead of exponential.
+ */
+function matchFrom(p: string, pi: number, s: string, si: number, nocase: boolean, state: { skipLonger: boolean }): boolean {
   const plen = p.length;
   const slen = s.length;
-  while (pi < plen && si <= slen) {
+  while (pi < plen && si < slen) {
     const pc = p.charCodeAt(pi);
     switch (pc) {
       case 42: {
         // '*'
         while (pi + 1 < plen && p.charCodeAt(pi + 1) === 42) pi++;
         if (pi + 1 === plen) return true;
-        for (let k = si; k <= slen; k++) {
-          if (matchFrom(p, pi + 1, s, k, nocase, depth + 1)) return true;
+        for (let k = si; k < slen; k++) {
+          if (matchFrom(p, pi + 1, s, k, nocase, state)) return true;
+          if (state.skipLonger) return false;
         }
+        state.skipLonger = true;
         return false;
       }
       case 63: // '?'
-        if (si >= slen) return false;
         si++;
         break;
       case 91: {
         // '['
-        if (si >= slen) return false;
         pi++;
         const not = p.charCodeAt(pi) === 94;
         if (not) pi++;
@@ -215,7 +222,6 @@ function matchFrom(p: string, pi: number, s: string, si: number, nocase: boolean
         if (pi + 1 < plen) pi++;
       // falls through
       default: {
-        if (si >= slen) return false;
         const a = p.charCodeAt(pi);
         const b = s.charCodeAt(si);
         if (nocase ? lowerCode(a) !== lowerCode(b) : a !== b) return false;

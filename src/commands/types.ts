@@ -144,4 +144,10 @@ export interface Ctx {
   spec: CommandSpec;
   /** True when running inside MULTI/EXEC or a script: blocking commands must not block. */
   nested: boolean;
+  /**
+   * What to send to replicas instead of the command as it came (Redis's
+   * alsoPropagate/rewriteClientCommandVector): SPOP becomes SREMs, INCRBYFLOAT a SET,
+   * a served BLPOP an LPOP, relative expiries absolute ones. Set by the handler.
+   */
+  propagateAs?: Argv[];
 }

@@ -558,8 +558,6 @@ export class Acl {
     if (!user) return Errors.noPerm(spec.name);
     const denial = this.checker(user, spec, argv);
     if (!denial) return null;
-    // Redis has already made this the client's last command when it refuses it.
-    client.lastCommand = spec.name;
     const object = denial.reason === 'command' ? spec.name : argv.str(denial.index);
     this.addLog(client, denial.reason, context ?? (client.inMulti ? 'multi' : 'toplevel'), object, user.name);
     if (denial.reason === 'command') return Errors.noPerm(spec.name);
@@ -574,9 +572,8 @@ export class Acl {
     return `This user has no permissions to access the '${argv.str(denial.index)}' ${denial.reason}`;
   }
 
-  /** AUTH / HELLO AUTH (`command`) failed for `username`. */
-  logAuthFailure(client: Client, username: string, command = 'auth'): void {
-    client.lastCommand = command;
+  /** AUTH / HELLO AUTH failed for `username`. */
+  logAuthFailure(client: Client, username: string): void {
     this.addLog(client, 'auth', client.inMulti ? 'multi' : 'toplevel', 'AUTH', username);
   }
 

@@ -69,6 +69,8 @@ export class Client {
   closeAfterReply = false;
   closed = false;
   monitor = false;
+  /** CLIENT REPLY: 'off' drops command replies; 'skip' drops the next command's reply only. */
+  replyMode: 'on' | 'off' | 'skip' | 'skip-pending' = 'on';
   noEvict = false;
   noTouch = false;
   /** A replica's link or the primary's link (replication issue). */

@@ -74,7 +74,7 @@ export const CONFIG_TABLE: ConfigParam[] = [
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', default: '5000', min: 0, max: Number.MAX_SAFE_INTEGER },
   { name: 'hash-max-listpack-entries', aliases: ['hash-max-ziplist-entries'], type: 'int', default: '128', min: 0 },
   { name: 'hash-max-listpack-value', aliases: ['hash-max-ziplist-value'], type: 'int', default: '64', min: 0 },
-  { name: 'list-max-listpack-size', aliases: ['list-max-ziplist-size'], type: 'int', default: '-2', min: -5 },
+  { name: 'list-max-listpack-size', aliases: ['list-max-ziplist-size'], type: 'int', default: '-2', min: -2147483648, max: 2147483647 },
   { name: 'list-compress-depth', type: 'int', default: '0', min: 0 },
   { name: 'set-max-intset-entries', type: 'int', default: '512', min: 0 },
   { name: 'set-max-listpack-entries', type: 'int', default: '128', min: 0 },
@@ -284,7 +284,7 @@ export class Config {
         if (!/^-?\d+$/.test(value)) throw new Error('argument couldn\'t be parsed into an integer');
         const n = Number(value);
         if ((p.min !== undefined && n < p.min) || (p.max !== undefined && n > p.max)) {
-          throw new Error(`argument must be between ${p.min} and ${p.max} inclusive`);
+          throw new Error(`argument must be between ${p.min ?? -2147483648} and ${p.max ?? 2147483647} inclusive`);
         }
         return String(p.clamp !== undefined && n > p.clamp ? p.clamp : n);
       }

@@ -26,7 +26,7 @@ export const infoSections: Record<string, Section> = {
       ['redis_git_dirty', 0],
       ['redis_build_id', 'c0ve'],
       ['redis_mode', 'standalone'],
-      ['os', `${os.type()} ${os.release()} ${os.arch()}`],
+      ['os', `${os.type()} ${os.release()} ${os.machine()}`],
       ['arch_bits', 64],
       ['monotonic_clock', 'POSIX clock_gettime'],
       ['multiplexing_api', 'epoll'],

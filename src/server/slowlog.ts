@@ -23,8 +23,6 @@ export class Slowlog {
 
   maybeLog(client: Client, argv: Argv, micros: number, now: number): void {
     if (this.threshold < 0 || micros < this.threshold) return;
-    const name = argv.lower(0);
-    if (name === 'exec' || name === 'slowlog') return; // Redis logs EXEC's commands, not EXEC; never SLOWLOG
     const args: string[] = [];
     const n = Math.min(argv.count, MAX_ARGS);
     for (let i = 0; i < n; i++) {

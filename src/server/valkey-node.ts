@@ -241,13 +241,13 @@ export class ValkeyNode {
     this.stats.connectionsReceived++;
     if (this.clients.size >= this.config.int('maxclients')) {
       this.stats.rejectedConnections++;
-      socket.end('-' + Errors.maxClients + '\r\n');
+      refuse(socket, '-' + Errors.maxClients + '\r\n');
       return;
     }
     const addr = management ? '/unixsocket:0' : `${stripV6(socket.remoteAddress)}:${socket.remotePort}`;
     const laddr = management ? '/unixsocket:0' : `${stripV6(socket.localAddress)}:${socket.localPort}`;
     if (!management && this.config.bool('protected-mode') && this.acl.defaultUser.nopass && !isLoopback(socket.remoteAddress)) {
-      socket.end('-' + Errors.protectedMode + '\r\n');
+      refuse(socket, '-' + Errors.protectedMode + '\r\n');
       return;
     }
     if (!management) socket.setKeepAlive(true, this.config.int('tcp-keepalive') * 1000);
@@ -264,6 +264,8 @@ export class ValkeyNode {
       this.finishBatch(client);
     });
     socket.on('error', () => this.closeClient(client, true));
+    // The peer's FIN ends the client at once (CLIENT LIST must not show it any more).
+    socket.on('end', () => this.closeClient(client, true));
     socket.on('close', () => this.closeClient(client, true));
   }
 
@@ -325,7 +327,7 @@ export class ValkeyNode {
     const s = client.socket;
     if (s) {
       if (now) s.destroy();
-      else s.end();
+      else s.end(() => s.destroy()); // Redis closes the descriptor once the reply is out
     }
   }
 
@@ -423,7 +425,18 @@ export class ValkeyNode {
     client.blocked = state;
     this.blocking.add(client);
     this.store.blockedWaiting = true;
-    if (timeoutMs > 0) this.blockTimers.set(client, setTimeout(() => this.timeoutBlocked(client), timeoutMs));
+    if (timeoutMs > 0) this.armBlockTimer(client, state.deadline);
+  }
+
+  /** setTimeout caps delays at 2^31-1 ms (~24.8 days): longer waits re-arm until the deadline. */
+  private armBlockTimer(client: Client, deadline: number): void {
+    const left = deadline - Date.now();
+    const MAX_DELAY = 2147483647;
+    const timer =
+      left > MAX_DELAY
+        ? setTimeout(() => this.armBlockTimer(client, deadline), MAX_DELAY)
+        : setTimeout(() => this.timeoutBlocked(client), Math.max(0, left));
+    this.blockTimers.set(client, timer);
   }
 
   /** Set when the running command blocked (call() resets it per command). */
@@ -626,6 +639,15 @@ export function reprString(s: string): string {
 /** notify-keyspace-events letters → a set, with "A" kept as given. */
 export function parseNotifyFlags(s: string): Set<string> {
   return new Set(s.split(''));
+}
+
+/**
+ * Sends a last line to a connection we do not keep, then closes it outright: a peer
+ * that never hangs up must not hold the socket (and close()) open.
+ */
+function refuse(socket: net.Socket, line: string): void {
+  socket.on('error', () => {});
+  socket.end(line, () => socket.destroy());
 }
 
 function stripV6(a: string | undefined): string {

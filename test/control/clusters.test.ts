@@ -30,7 +30,10 @@ import {
   RemoveTagsFromResourceCommand,
   CacheCluster,
 } from '@aws-sdk/client-elasticache';
-import { CoveProcess, clients, freePort, nodeProcesses, reap, tempDir, waitFor, alive } from './harness.js';
+import net from 'node:net';
+import path from 'node:path';
+import { CoveProcess, clients, freePort, nodeProcesses, reap, tempDir, waitFor, alive, MEMCACHED_ENGINE } from './harness.js';
+import { exchange } from '../../src/control/management.js';
 
 let cove: CoveProcess;
 let sdk: ReturnType<typeof clients>;
@@ -248,4 +251,111 @@ test('DescribeCacheEngineVersions lists memcached, redis and valkey', async () =
   const valkey = await sdk.ec.send(new DescribeCacheEngineVersionsCommand({ Engine: 'valkey', DefaultOnly: true }));
   assert.equal(valkey.CacheEngineVersions!.length, 1);
   assert.equal(valkey.CacheEngineVersions![0].CacheParameterGroupFamily, 'valkey8');
+});
+
+/** Does this build's memcached node take `config set cluster` on its management channel? */
+async function discoverySettable(): Promise<boolean> {
+  if (!MEMCACHED_ENGINE) return false;
+  const { MemcachedNode } = await import('../../src/server/memcached-node.js');
+  const node = new MemcachedNode({ port: 0, logger: () => {} });
+  const dir = tempDir();
+  const sock = path.join(dir, 'probe.sock');
+  try {
+    await node.listen();
+    await node.listenUnix(sock);
+    const reply = await exchange({ path: sock }, 'config set cluster 1 9\r\na|a|11211\r\n', (t) => t.endsWith('\r\n'));
+    return reply.startsWith('STORED');
+  } catch {
+    return false;
+  } finally {
+    await node.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function mc(host: string, port: number, request: string, until: RegExp): Promise<string> {
+  const sock = net.connect(port, host);
+  let reply = '';
+  try {
+    await new Promise((resolve, reject) => {
+      sock.once('connect', resolve);
+      sock.once('error', reject);
+    });
+    sock.on('data', (d) => (reply += d.toString('latin1')));
+    sock.write(request);
+    await waitFor(async () => until.test(reply) || null, `reply to ${JSON.stringify(request)}`, 3000);
+    return reply;
+  } finally {
+    sock.destroy();
+  }
+}
+
+test('a memcached cluster: nodes spread over AZs, configuration endpoint, scale out and in', { skip: !MEMCACHED_ENGINE && 'the memcached engine is not in this build' }, async () => {
+  const port = await freePort();
+  await sdk.ec.send(
+    new CreateCacheClusterCommand({ CacheClusterId: 'mem', Engine: 'memcached', NumCacheNodes: 3, CacheSubnetGroupName: 'sub1', SecurityGroupIds: [cacheSg], Port: port }),
+  );
+  let c = await available('mem');
+  assert.deepEqual(c.CacheNodes!.map((n) => [n.CacheNodeId, n.CustomerAvailabilityZone]), [
+    ['0001', 'us-east-1a'],
+    ['0002', 'us-east-1b'],
+    ['0003', 'us-east-1a'],
+  ]);
+  assert.equal(c.PreferredAvailabilityZone, 'Multiple');
+  assert.deepEqual(c.ConfigurationEndpoint, { Address: c.CacheNodes![0].Endpoint!.Address, Port: port });
+  assert.equal(c.EngineVersion, '1.6.22');
+
+  const scaled = await sdk.ec.send(new ModifyCacheClusterCommand({ CacheClusterId: 'mem', NumCacheNodes: 4, ApplyImmediately: true }));
+  assert.equal(scaled.CacheCluster!.CacheClusterStatus, 'modifying');
+  assert.equal(scaled.CacheCluster!.PendingModifiedValues!.NumCacheNodes, 4);
+  c = await waitFor(async () => {
+    const x = await available('mem');
+    return x.CacheNodes!.length === 4 ? x : null;
+  }, '4 nodes');
+  assert.equal(c.NumCacheNodes, 4);
+  assert.deepEqual(c.PendingModifiedValues, {});
+
+  // Without ApplyImmediately a change waits for the maintenance window (pending).
+  const pending = await sdk.ec.send(new ModifyCacheClusterCommand({ CacheClusterId: 'mem', NumCacheNodes: 2, CacheNodeIdsToRemove: ['0004', '0003'] }));
+  assert.equal(pending.CacheCluster!.CacheClusterStatus, 'available');
+  assert.deepEqual(pending.CacheCluster!.PendingModifiedValues, { NumCacheNodes: 2, CacheNodeIdsToRemove: ['0004', '0003'] });
+  // Asking for the current count cancels it; then scale in now, highest ids first when none are named.
+  await sdk.ec.send(new ModifyCacheClusterCommand({ CacheClusterId: 'mem', NumCacheNodes: 4 }));
+  await assert.rejects(
+    sdk.ec.send(new ModifyCacheClusterCommand({ CacheClusterId: 'mem', NumCacheNodes: 2, CacheNodeIdsToRemove: ['0004'], ApplyImmediately: true })),
+    { name: 'InvalidParameterValueException' },
+  );
+  await sdk.ec.send(new ModifyCacheClusterCommand({ CacheClusterId: 'mem', NumCacheNodes: 2, ApplyImmediately: true }));
+  c = await waitFor(async () => {
+    const x = await available('mem');
+    return x.CacheNodes!.length === 2 ? x : null;
+  }, '2 nodes');
+  assert.deepEqual(c.CacheNodes!.map((n) => n.CacheNodeId), ['0001', '0002']);
+  const events = await messages('mem');
+  assert.ok(events.includes('Added cache node 0004 in availability zone us-east-1b'), JSON.stringify(events));
+  assert.ok(events.includes('Finished modifying number of nodes from 3 to 4'));
+  assert.ok(events.includes('Removed cache node 0004') && events.includes('Removed cache node 0003'));
+  assert.ok(events.includes('Finished modifying number of nodes from 4 to 2'));
+
+  for (const n of c.CacheNodes!) {
+    const { Address, Port } = n.Endpoint!;
+    assert.equal(await mc(Address!, Port!, 'set a 0 0 1\r\nx\r\n', /\r\n$/), 'STORED\r\n');
+  }
+});
+
+test('memcached auto discovery: `config get cluster` on every node lists the cluster', async (t) => {
+  if (!(await discoverySettable())) {
+    t.skip('the memcached node does not take `config set cluster` on its management channel yet');
+    return;
+  }
+  const c = await available('mem');
+  const expected = c.CacheNodes!.map((n) => `${n.Endpoint!.Address}|${n.Endpoint!.Address}|${n.Endpoint!.Port}`).join(' ');
+  for (const n of c.CacheNodes!) {
+    const reply = await waitFor(async () => {
+      const r = await mc(n.Endpoint!.Address!, n.Endpoint!.Port!, 'config get cluster\r\n', /END\r\n$/);
+      return r.includes(expected) ? r : null;
+    }, 'discovery list');
+    assert.match(reply, /^CONFIG cluster 0 \d+\r\n\d+\n/);
+  }
+  await sdk.ec.send(new DeleteCacheClusterCommand({ CacheClusterId: 'mem' }));
 });

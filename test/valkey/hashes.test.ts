@@ -15,6 +15,7 @@ import type { ValkeyNode } from '../../src/server/valkey-node.js';
 import { MemoryAccount } from '../../src/engine/memory.js';
 import { MemberTable } from '../../src/engine/types/member-table.js';
 import { HashValue } from '../../src/engine/types/hash.js';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../../src/commands/long-double.js';
 
 const TWIN = Number(process.env.COVE_TWIN_PORT ?? 0);
 const inNode = { skip: TWIN ? 'looks inside the in-process node' : false };
@@ -348,6 +349,21 @@ describe('counters', () => {
     c.close();
   });
 
+  test('HINCRBYFLOAT adds in long double precision and range, printing every digit', async () => {
+    const c = await raw();
+    await cmd(c, 'DEL', 'hld:h');
+    await cmd(c, 'HSET', 'hld:h', 'a', '0.1', 'b', '1.5e308', 'c', '0x1.8p1');
+    assert.equal(await cmd(c, 'HINCRBYFLOAT', 'hld:h', 'a', '200'), bulk('200.10000000000000001'));
+    assert.equal(
+      await cmd(c, 'HINCRBYFLOAT', 'hld:h', 'b', '1.5e308'),
+      bulk('2999999999999999999998029529789369360620336819301218899342673708423602121333820920735133294564320440638058567410440499286817091650132904189757216131557923503504552873551222257555206065134777930336882498428568703920344302826630234735785414885766546427060810084868428681800996932303778089052665937290236998451' + '20'),
+    );
+    assert.equal(await cmd(c, 'HINCRBYFLOAT', 'hld:h', 'c', '-3'), bulk('0'), 'hexadecimal floats parse as strtold reads them');
+    assert.equal(await cmd(c, 'HINCRBYFLOAT', 'hld:h', 'd', '1e-20'), bulk('0'), 'printed with 17 decimals');
+    assert.equal(await cmd(c, 'HINCRBYFLOAT', 'hld:h', 'd', '-1e-17'), bulk('-0.00000000000000001'));
+    c.close();
+  });
+
   test('HINCRBYFLOAT errors verbatim, and a refused infinity creates no key', async () => {
     const c = await raw();
     await cmd(c, 'DEL', 'hfe:h', 'hfe:none');
@@ -638,5 +654,37 @@ describe('client libraries', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+// ---- the long double emulation ----------------------------------------------------------
+
+describe('long double', () => {
+  test('parsing refuses what string2ld refuses and keeps 64 bits of mantissa', () => {
+    for (const bad of ['', ' 1', '1 ', 'nan', '1e', '.', 'e5', '0x', '1e5000', '-1e5000', '1e-5000', 'abc', '1.2.3']) {
+      assert.equal(parseLongDouble(bad), null, JSON.stringify(bad));
+    }
+    assert.deepEqual(parseLongDouble('-inf'), { kind: 'inf', neg: true });
+    assert.deepEqual(parseLongDouble('Infinity'), { kind: 'inf', neg: false });
+    const third = parseLongDouble('0.3333333333333333333333');
+    assert.ok(third && third.kind === 'finite' && third.mant === 0xaaaaaaaaaaaaaaabn && third.exp === -65);
+    assert.equal(formatLongDoubleHuman(parseLongDouble('3.6e-4951')!), '0', 'a subnormal is accepted');
+  });
+
+  test('sums round to nearest even and print as "%.17Lf" without trailing zeros', () => {
+    const sum = (a: string, b: string) => {
+      const r = addLongDouble(parseLongDouble(a)!, parseLongDouble(b)!);
+      return r === null ? null : formatLongDoubleHuman(r);
+    };
+    assert.equal(sum('1.23', '0.77'), '2');
+    assert.equal(sum('2', '-0.1'), '1.9');
+    assert.equal(sum('0.1', '0.2'), '0.3');
+    assert.equal(sum('-0.5', '0.5'), '0');
+    assert.equal(sum('-0', '-0'), '0');
+    assert.equal(sum('1e4932', '1e4932'), null, 'beyond the long double range');
+    assert.equal(sum('9223372036854775807', '1'), '9223372036854775808');
+    assert.equal(sum('18446744073709551615', '0'), '18446744073709551615', '2^64-1 fits in 64 bits');
+    assert.equal(sum('18446744073709551617', '0'), '18446744073709551616', '2^64+1 ties to the even neighbour below');
+    assert.equal(sum('18446744073709551619', '0'), '18446744073709551620', '2^64+3 ties to the even neighbour above');
   });
 });

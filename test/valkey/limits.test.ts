@@ -9,11 +9,21 @@ import { startNode, RawClient, resp } from '../support/valkey.js';
 import type { ValkeyNode } from '../../src/server/valkey-node.js';
 import type { ValkeyNodeOptions } from '../../src/server/valkey-node.js';
 
-async function withNode(opts: ValkeyNodeOptions, fn: (node: ValkeyNode) => Promise<void>): Promise<void> {
+type Connect = (localAddress?: string) => Promise<RawClient>;
+
+/** Runs fn against a fresh node; every client opened through `connect` is closed after. */
+async function withNode(opts: ValkeyNodeOptions, fn: (node: ValkeyNode, connect: Connect) => Promise<void>): Promise<void> {
   const node = await startNode(opts);
+  const opened: RawClient[] = [];
+  const connect: Connect = async (localAddress) => {
+    const c = await RawClient.connect(node.port, '127.0.0.1', localAddress);
+    opened.push(c);
+    return c;
+  };
   try {
-    await fn(node);
+    await fn(node, connect);
   } finally {
+    for (const c of opened) c.close();
     await node.close();
   }
 }
@@ -27,108 +37,98 @@ async function untilClosed(c: RawClient, ms = 3000): Promise<{ text: string; clo
 // ---- before AUTH -------------------------------------------------------------------------
 
 test('unauthenticated: more than 10 arguments is a protocol error and a close', () =>
-  withNode({ config: { requirepass: 'pw' } }, async (node) => {
-    const c = await RawClient.connect(node.port);
+  withNode({ config: { requirepass: 'pw' } }, async (_node, connect) => {
+    const c = await connect();
     c.write('*11\r\n');
     assert.deepEqual(await untilClosed(c), { text: '-ERR Protocol error: unauthenticated multibulk length\r\n', closed: true });
-    c.close();
   }));
 
 test('unauthenticated: a bulk over 16384 bytes is a protocol error and a close', () =>
-  withNode({ config: { requirepass: 'pw' } }, async (node) => {
-    const c = await RawClient.connect(node.port);
+  withNode({ config: { requirepass: 'pw' } }, async (_node, connect) => {
+    const c = await connect();
     c.write('*1\r\n$16385\r\n');
     assert.deepEqual(await untilClosed(c), { text: '-ERR Protocol error: unauthenticated bulk length\r\n', closed: true });
-    c.close();
   }));
 
 test('unauthenticated: 10 arguments and a 16384-byte bulk are still fine (NOAUTH, connection open)', () =>
-  withNode({ config: { requirepass: 'pw' } }, async (node) => {
-    const c = await RawClient.connect(node.port);
+  withNode({ config: { requirepass: 'pw' } }, async (_node, connect) => {
+    const c = await connect();
     assert.equal(await c.request(resp('MSET', 'a', '1', 'b', '2', 'c', '3', 'd', '4', 'e')), '-NOAUTH Authentication required.\r\n');
     assert.equal(await c.request(resp('GET', 'x'.repeat(16384))), '-NOAUTH Authentication required.\r\n');
     assert.equal(c.closed, false);
-    c.close();
   }));
 
 test('after AUTH the 10-argument and 16 KB limits no longer apply', () =>
-  withNode({ config: { requirepass: 'pw' } }, async (node) => {
-    const c = await RawClient.connect(node.port);
+  withNode({ config: { requirepass: 'pw' } }, async (_node, connect) => {
+    const c = await connect();
     assert.equal(await c.request(resp('AUTH', 'pw')), '+OK\r\n');
     const args = ['MSET'];
     for (let i = 0; i < 20; i++) args.push(`k${i}`, 'v');
     assert.equal(await c.request(resp(...args)), '+OK\r\n');
     assert.equal(await c.request(resp('SET', 'big', 'x'.repeat(100000))), '+OK\r\n');
     assert.equal(await c.request(resp('STRLEN', 'big')), ':100000\r\n');
-    c.close();
   }));
 
 test('requirepass set at run time: clients already connected stay in, new ones are held to the unauthenticated limits', () =>
-  withNode({}, async (node) => {
-    const before = await RawClient.connect(node.port);
-    const admin = await RawClient.connect(node.port);
+  withNode({}, async (_node, connect) => {
+    const before = await connect();
+    const admin = await connect();
     assert.equal(await admin.request(resp('CONFIG', 'SET', 'requirepass', 'pw')), '+OK\r\n');
     // A connection made while no password was needed stays authenticated (Redis 7.0).
     assert.equal(await before.request(resp('PING')), '+PONG\r\n');
-    const after = await RawClient.connect(node.port);
+    const after = await connect();
     assert.equal(await after.request(resp('PING')), '-NOAUTH Authentication required.\r\n');
     after.write('*11\r\n');
     assert.equal((await untilClosed(after)).text, '-ERR Protocol error: unauthenticated multibulk length\r\n');
-    for (const c of [before, admin, after]) c.close();
   }));
 
 // ---- query buffer and bulk size -----------------------------------------------------------
 
 test('client-query-buffer-limit: an argument growing past it closes the connection without a reply', () =>
-  withNode({ config: { 'client-query-buffer-limit': '1mb' } }, async (node) => {
-    const c = await RawClient.connect(node.port);
+  withNode({ config: { 'client-query-buffer-limit': '1mb' } }, async (_node, connect) => {
+    const c = await connect();
     c.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n');
     c.write(Buffer.alloc(1500000, 'x'));
     assert.deepEqual(await untilClosed(c), { text: '', closed: true });
-    c.close();
     // Other clients are unaffected.
-    const other = await RawClient.connect(node.port);
+    const other = await connect();
     assert.equal(await other.request(resp('PING')), '+PONG\r\n');
-    other.close();
   }));
 
 test('client-query-buffer-limit counts unparsed bytes only: two 600 KB arguments pass a 1 MB limit', () =>
-  withNode({ config: { 'client-query-buffer-limit': '1mb' } }, async (node) => {
-    const c = await RawClient.connect(node.port);
+  withNode({ config: { 'client-query-buffer-limit': '1mb' } }, async (_node, connect) => {
+    const c = await connect();
     assert.equal(await c.request(resp('MSET', 'a', 'x'.repeat(600000), 'b', 'y'.repeat(600000)), 1, 5000), '+OK\r\n');
     assert.equal(await c.request(resp('STRLEN', 'b')), ':600000\r\n');
-    c.close();
   }));
 
 test('client-query-buffer-limit can be lowered at run time with CONFIG SET', () =>
-  withNode({}, async (node) => {
-    const c = await RawClient.connect(node.port);
+  withNode({}, async (_node, connect) => {
+    const c = await connect();
     assert.equal(await c.request(resp('CONFIG', 'SET', 'client-query-buffer-limit', '1mb')), '+OK\r\n');
     c.write('*2\r\n$4\r\nECHO\r\n$3000000\r\n');
     c.write(Buffer.alloc(1200000, 'z'));
     assert.deepEqual(await untilClosed(c), { text: '', closed: true });
-    c.close();
   }));
 
 test('proto-max-bulk-len: a bulk one byte over the configured size is an invalid bulk length', () =>
-  withNode({}, async (node) => {
-    const admin = await RawClient.connect(node.port);
+  withNode({}, async (_node, connect) => {
+    const admin = await connect();
     assert.equal(await admin.request(resp('CONFIG', 'SET', 'proto-max-bulk-len', '1mb')), '+OK\r\n');
-    const ok = await RawClient.connect(node.port);
+    const ok = await connect();
     assert.equal(await ok.request(resp('SET', 'exact', Buffer.alloc(1048576, 'a'))), '+OK\r\n');
-    const bad = await RawClient.connect(node.port);
+    const bad = await connect();
     bad.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1048577\r\n');
     assert.deepEqual(await untilClosed(bad), { text: '-ERR Protocol error: invalid bulk length\r\n', closed: true });
-    for (const c of [admin, ok, bad]) c.close();
   }));
 
 // ---- connections -----------------------------------------------------------------------
 
 test('maxclients: the client over the limit gets the error and is closed; the others keep working', () =>
-  withNode({ config: { maxclients: '3' } }, async (node) => {
-    const clients = [await RawClient.connect(node.port), await RawClient.connect(node.port), await RawClient.connect(node.port)];
+  withNode({ config: { maxclients: '3' } }, async (_node, connect) => {
+    const clients = [await connect(), await connect(), await connect()];
     for (const c of clients) assert.equal(await c.request(resp('PING')), '+PONG\r\n');
-    const fourth = await RawClient.connect(node.port);
+    const fourth = await connect();
     assert.deepEqual(await untilClosed(fourth), { text: '-ERR max number of clients reached\r\n', closed: true });
     assert.equal(await clients[0].request(resp('PING')), '+PONG\r\n');
     // A slot freed is a slot usable again.
@@ -136,7 +136,7 @@ test('maxclients: the client over the limit gets the error and is closed; the ot
     await clients[2].waitClosed(100);
     let again: RawClient | null = null;
     for (let tries = 0; tries < 20; tries++) {
-      const c = await RawClient.connect(node.port);
+      const c = await connect();
       const reply = await c.request(resp('PING'));
       if (reply === '+PONG\r\n') {
         again = c;
@@ -146,16 +146,16 @@ test('maxclients: the client over the limit gets the error and is closed; the ot
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(again, 'a new client is accepted once one left');
-    assert.match((await clients[0].request(resp('INFO', 'stats'))), /rejected_connections:[1-9]/);
-    for (const c of [...clients, fourth, again!]) c.close();
+    clients[0].write(resp('INFO', 'stats'));
+    assert.match(await clients[0].readUntil((t) => t.includes('rejected_connections:')), /rejected_connections:[1-9]/);
   }));
 
 test('timeout: an idle client is closed without a message; a subscriber and a busy client are not', () =>
-  withNode({ config: { timeout: '1' } }, async (node) => {
-    const idle = await RawClient.connect(node.port);
-    const subscriber = await RawClient.connect(node.port);
+  withNode({ config: { timeout: '1' } }, async (_node, connect) => {
+    const idle = await connect();
+    const subscriber = await connect();
     assert.match(await subscriber.request(resp('SUBSCRIBE', 'news'), 3), /subscribe/);
-    const busy = await RawClient.connect(node.port);
+    const busy = await connect();
     const deadline = Date.now() + 4000;
     while (!idle.closed && Date.now() < deadline) {
       assert.equal(await busy.request(resp('PING')), '+PONG\r\n');
@@ -165,7 +165,6 @@ test('timeout: an idle client is closed without a message; a subscriber and a bu
     assert.equal(idle.take(), '');
     assert.equal(busy.closed, false);
     assert.equal(subscriber.closed, false);
-    for (const c of [idle, subscriber, busy]) c.close();
   }));
 
 // ---- protected mode ------------------------------------------------------------------------
@@ -177,25 +176,22 @@ const DENIED =
   "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
 test('protected mode: a client from 127.0.0.2 is told DENIED and disconnected', () =>
-  withNode({}, async (node) => {
-    const c = await RawClient.connect(node.port, '127.0.0.1', '127.0.0.2');
+  withNode({}, async (_node, connect) => {
+    const c = await connect('127.0.0.2');
     assert.deepEqual(await untilClosed(c), { text: DENIED, closed: true });
-    c.close();
-    const local = await RawClient.connect(node.port);
+    const local = await connect();
     assert.equal(await local.request(resp('PING')), '+PONG\r\n');
-    local.close();
   }));
 
 test('protected mode lets the outside in once the default user has a password, or when it is off', () =>
-  withNode({}, async (node) => {
-    const admin = await RawClient.connect(node.port);
+  withNode({}, async (_node, connect) => {
+    const admin = await connect();
     assert.equal(await admin.request(resp('CONFIG', 'SET', 'requirepass', 'pw')), '+OK\r\n');
-    const withPassword = await RawClient.connect(node.port, '127.0.0.1', '127.0.0.2');
+    const withPassword = await connect('127.0.0.2');
     assert.equal(await withPassword.request(resp('PING')), '-NOAUTH Authentication required.\r\n');
     assert.equal(await withPassword.request(resp('AUTH', 'pw')), '+OK\r\n');
     assert.equal(await admin.request(resp('CONFIG', 'SET', 'requirepass', '')), '+OK\r\n');
     assert.equal(await admin.request(resp('CONFIG', 'SET', 'protected-mode', 'no')), '+OK\r\n');
-    const modeOff = await RawClient.connect(node.port, '127.0.0.1', '127.0.0.2');
+    const modeOff = await connect('127.0.0.2');
     assert.equal(await modeOff.request(resp('PING')), '+PONG\r\n');
-    for (const c of [admin, withPassword, modeOff]) c.close();
   }));

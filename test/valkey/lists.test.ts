@@ -601,6 +601,25 @@ describe('side effects', () => {
     c.close();
   });
 
+  test('rdb_changes_since_last_save counts each element pushed, popped or removed, and a move once', async () => {
+    const c = await raw();
+    const dirty = async () => Number(/rdb_changes_since_last_save:(\d+)/.exec(await cmd(c, 'INFO', 'persistence'))![1]);
+    await cmd(c, 'DEL', 'dy:l', 'dy:d');
+    const start = await dirty();
+    await cmd(c, 'RPUSH', 'dy:l', 'a', 'b', 'c', 'd', 'e', 'f');
+    assert.equal(await dirty(), start + 6);
+    await cmd(c, 'LPOP', 'dy:l', '2');
+    assert.equal(await dirty(), start + 8);
+    await cmd(c, 'LMOVE', 'dy:l', 'dy:d', 'LEFT', 'LEFT');
+    assert.equal(await dirty(), start + 9);
+    await cmd(c, 'LTRIM', 'dy:l', '0', '-1');
+    assert.equal(await dirty(), start + 9, 'a trim that removes nothing changes nothing');
+    await cmd(c, 'LREM', 'dy:l', '0', 'e');
+    await cmd(c, 'LTRIM', 'dy:l', '1', '1');
+    assert.equal(await dirty(), start + 11);
+    c.close();
+  });
+
   test('a push and the destination of a move invalidate WATCH', async () => {
     const c = await raw();
     const other = await raw();

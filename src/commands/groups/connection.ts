@@ -53,7 +53,7 @@ function hello(ctx: Ctx): void {
     if (argv.is(i, 'auth') && more >= 2) {
       const user = node.acl.authenticate(argv.str(i + 1), argv.view(i + 2));
       if (!user) {
-        node.acl.logAuthFailure(client, argv.str(i + 1), 'hello');
+        node.acl.logAuthFailure(client, argv.str(i + 1));
         throw new CommandError(Errors.wrongPass);
       }
       client.user = user.name;
@@ -355,11 +355,19 @@ function clientUnblock(ctx: Ctx): void {
   ctx.reply.int(target && node.unblockWith(target, error) ? 1 : 0);
 }
 
-/** CLIENT REPLY ON|OFF|SKIP: not supported beyond ON (listed as missing in docs). */
+/** CLIENT REPLY ON|OFF|SKIP: the dispatcher drops command replies while OFF, and the next one after SKIP. */
 function clientReply(ctx: Ctx): void {
-  if (ctx.argv.is(2, 'on')) ctx.reply.ok();
-  else if (ctx.argv.is(2, 'off') || ctx.argv.is(2, 'skip')) throw new CommandError('ERR CLIENT REPLY OFF/SKIP is not supported by Cove');
-  else throw new CommandError(Errors.syntax);
+  const c = ctx.client;
+  if (ctx.argv.is(2, 'on')) {
+    c.replyMode = 'on';
+    ctx.reply.ok();
+  } else if (ctx.argv.is(2, 'off')) {
+    c.replyMode = 'off';
+  } else if (ctx.argv.is(2, 'skip')) {
+    if (c.replyMode !== 'off') c.replyMode = 'skip-pending';
+  } else {
+    throw new CommandError(Errors.syntax);
+  }
 }
 
 function clientHelp(ctx: Ctx): void {

@@ -5,11 +5,13 @@
 // (hset, hdel, hincrby, hincrbyfloat, then del when the last field goes), and the
 // listpack → hashtable conversion rule that OBJECT ENCODING and HSCAN expose.
 //
+// HINCRBYFLOAT computes in an emulated x87 long double (../long-double.ts), so its
+// results are Redis's to the last digit.
+//
 // Not done: Redis replicates HINCRBYFLOAT as HSET with the result, so that replicas
 // never recompute floats; Cove's propagation replays the command as given.
 
 import { CommandError, Errors } from '../../protocol/resp/errors.js';
-import { formatLongDouble, parseDouble } from '../../protocol/resp/numbers.js';
 import { ValueType } from '../../engine/keyspace.js';
 import { HashValue } from '../../engine/types/hash.js';
 import { isCanonicalInteger } from '../../engine/types/set.js';
@@ -17,6 +19,7 @@ import type { CommandSpec, Ctx } from '../types.js';
 import { ONE_KEY } from '../types.js';
 import { deleteIfEmpty, int64Arg, lookupRead, lookupWrite, writeObject, written } from '../helpers.js';
 import { encodingLimits } from '../encoding-limits.js';
+import { addLongDouble, formatLongDoubleHuman, longDoubleFromNumber, parseLongDouble } from '../long-double.js';
 import { replyEmptyScan, replyScan, scanCursorArg, scanMatches, scanOptions } from '../scan-cursor.js';
 import { checkHalfRange, distinctCount, distinctPositions, randomCountArg, repeatedCount } from '../random-members.js';
 
@@ -146,6 +149,8 @@ function hgetallGeneric(ctx: Ctx, what: number): void {
   });
 }
 
+const ZERO = longDoubleFromNumber(0);
+
 const MAX_I64 = 9223372036854775807n;
 const MIN_I64 = -9223372036854775808n;
 
@@ -189,23 +194,26 @@ function hincrby(ctx: Ctx): void {
   written(ctx, 1, 'h', 'hincrby');
 }
 
-/** HINCRBYFLOAT key field increment (the reply and the stored text as Redis prints a long double). */
+/**
+ * HINCRBYFLOAT key field increment: both operands read and added as an x87 long
+ * double, the result stored and replied as Redis prints it ("%.17Lf", zeros trimmed).
+ */
 function hincrbyfloat(ctx: Ctx): void {
-  const incr = parseDouble(ctx.argv.str(3));
+  const incr = parseLongDouble(ctx.argv.str(3));
   if (incr === null) throw new CommandError(Errors.notFloat);
-  if (!Number.isFinite(incr)) throw new CommandError('ERR value is NaN or Infinity');
+  if (incr.kind === 'inf') throw new CommandError('ERR value is NaN or Infinity');
   const h = writeHash(ctx);
   const field = ctx.argv.str(2);
   const current = h.get(field);
-  let value = 0;
+  let value = ZERO;
   if (current !== undefined) {
-    const parsed = parseDouble(current);
+    const parsed = parseLongDouble(current);
     if (parsed === null) throw new CommandError(Errors.hashValueNotFloat);
     value = parsed;
   }
-  const sum = value + incr;
-  if (!Number.isFinite(sum)) throw new CommandError(Errors.nanOrInfinity);
-  const text = formatLongDouble(sum);
+  const sum = addLongDouble(value, incr);
+  if (sum === null) throw new CommandError(Errors.nanOrInfinity);
+  const text = formatLongDoubleHuman(sum);
   h.set(field, text);
   fit(ctx, h, Math.max(field.length, text.length));
   ctx.reply.bulk(text);

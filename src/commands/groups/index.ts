@@ -15,7 +15,8 @@ import { aclCommands } from './acl.js';
 import { introspectionCommands } from './introspection.js';
 import { scriptingCommands } from './scripting.js';
 import { functionCommands } from './functions.js';
+import { persistenceCommands } from './persistence.js';
 
 export const extraGroups: CommandSpec[] = [
   ...streamCommands,
-  ...geoCommands,...listCommands, ...hashCommands, ...setCommands, ...bitmapCommands, ...sortCommands, ...zsetCommands, ...hllCommands, ...aclCommands, ...introspectionCommands, ...scriptingCommands, ...functionCommands];
+  ...geoCommands,...listCommands, ...hashCommands, ...setCommands, ...bitmapCommands, ...sortCommands, ...zsetCommands, ...hllCommands, ...aclCommands, ...introspectionCommands, ...scriptingCommands, ...functionCommands, ...persistenceCommands];

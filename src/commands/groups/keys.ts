@@ -83,11 +83,18 @@ function expireGeneric(ctx: Ctx, unitMs: number, absolute: boolean): void {
   if (flags & EXPIRE_GT && flags & EXPIRE_LT) throw new CommandError('ERR GT and LT options at the same time are not compatible');
   const v = argv.int(2);
   if (v === null) throw new CommandError(Errors.notInteger);
-  const n = Number(v);
-  if (typeof v === 'bigint' || Math.abs(n) > Number.MAX_SAFE_INTEGER / unitMs) throw new CommandError(Errors.invalidExpire(cmd));
-  let at = n * unitMs;
-  if (!absolute) at += ctx.now;
-  if (Math.abs(at) > Number.MAX_SAFE_INTEGER) throw new CommandError(Errors.invalidExpire(cmd));
+  // Overflow checks in signed 64 bits, as Redis makes them; the time itself is then
+  // kept as a double (exact to the millisecond for any date a clock will reach).
+  const LLONG_MAX = 9223372036854775807n;
+  const LLONG_MIN = -9223372036854775808n;
+  let when = BigInt(v);
+  if (unitMs === 1000) {
+    if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) throw new CommandError(Errors.invalidExpire(cmd));
+    when *= 1000n;
+  }
+  const base = absolute ? 0n : BigInt(Math.floor(ctx.now));
+  if (when > LLONG_MAX - base) throw new CommandError(Errors.invalidExpire(cmd));
+  const at = Number(when + base);
   const id = lookupWrite(ctx, 1);
   if (id === -1) return ctx.reply.int(0);
   const current = ctx.db.expireAt(id);

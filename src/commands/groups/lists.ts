@@ -201,12 +201,13 @@ function popGeneric(ctx: Ctx, head: boolean): void {
   }
   if (!hasCount) {
     ctx.reply.bulk(list.pop(head)!);
-  } else {
-    const n = Math.min(count, list.size);
-    ctx.reply.array(n);
-    for (let k = 0; k < n; k++) ctx.reply.bulk(list.pop(head)!);
+    elementsRemoved(ctx, 1, list, head, 1);
+    return;
   }
-  elementsRemoved(ctx, 1, list, head);
+  const n = Math.min(count, list.size);
+  ctx.reply.array(n);
+  for (let k = 0; k < n; k++) ctx.reply.bulk(list.pop(head)!);
+  elementsRemoved(ctx, 1, list, head, n);
 }
 
 /** Pops up to count elements and replies [key, [elements]] (LMPOP, BLMPOP). */
@@ -216,7 +217,7 @@ function popRangeWithKey(ctx: Ctx, i: number, list: ListValue, head: boolean, co
   ctx.reply.bulkRange(ctx.argv.buf, ctx.argv.starts[i], ctx.argv.ends[i]);
   ctx.reply.array(n);
   for (let k = 0; k < n; k++) ctx.reply.bulk(list.pop(head)!);
-  elementsRemoved(ctx, i, list, head);
+  elementsRemoved(ctx, i, list, head, n);
 }
 
 // ---- read -----------------------------------------------------------------------
@@ -402,7 +403,7 @@ function moveFrom(ctx: Ctx, src: ListValue, srcArg: number, dstArg: number, from
   dst.push(value, toHead);
   changed(ctx, dstArg, toHead ? 'lpush' : 'rpush', 0); // the move counts once, on the source
   ctx.reply.bulk(value);
-  elementsRemoved(ctx, srcArg, src, fromHead);
+  elementsRemoved(ctx, srcArg, src, fromHead, 1);
   signalReady(ctx, dstArg);
 }
 
@@ -447,7 +448,7 @@ function bpopGeneric(ctx: Ctx, head: boolean): void {
     ctx.reply.array(2);
     ctx.reply.bulkRange(argv.buf, argv.starts[i], argv.ends[i]);
     ctx.reply.bulk(list.pop(head)!);
-    elementsRemoved(ctx, i, list, head);
+    elementsRemoved(ctx, i, list, head, 1);
     return;
   }
   blockOn(ctx, 1, last, timeout, 'nilArray');

@@ -30,7 +30,7 @@ function subscribeGeneric(ctx: Ctx, kind: Kind): void {
 
 function unsubscribeGeneric(ctx: Ctx, kind: Kind): void {
   const { argv, client, node } = ctx;
-  const event = 'un' + kind;
+  const event = kind === 'subscribe' ? 'unsubscribe' : kind === 'psubscribe' ? 'punsubscribe' : 'sunsubscribe';
   const own = kind === 'subscribe' ? client.channels : kind === 'psubscribe' ? client.patterns : client.shardChannels;
   const remove = (name: string) => {
     if (kind === 'subscribe') node.pubsub.unsubscribe(client, name);

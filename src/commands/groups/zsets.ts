@@ -536,14 +536,12 @@ function zrangeGeneric(ctx: Ctx, srcArg: number, store: boolean, kindIn: RangeKi
   let withscores = false;
   let offset = 0;
   let limit = -1;
-  let limitGiven = false;
   for (let j = srcArg + 3; j < argv.count; j++) {
     const left = argv.count - j - 1;
     if (!store && argv.is(j, 'withscores')) withscores = true;
     else if (argv.is(j, 'limit') && left >= 2) {
       offset = intArg(ctx, j + 1);
       limit = intArg(ctx, j + 2);
-      limitGiven = true;
       j += 2;
     } else if (reverse === null && argv.is(j, 'rev')) reverse = true;
     else if (kind === null && argv.is(j, 'bylex')) kind = 'lex';
@@ -552,7 +550,8 @@ function zrangeGeneric(ctx: Ctx, srcArg: number, store: boolean, kindIn: RangeKi
   }
   if (reverse === null) reverse = false;
   if (kind === null) kind = 'rank';
-  if (limitGiven && kind === 'rank') throw new CommandError(ZErrors.limitNeedsBy);
+  // Redis tests the limit's value, so "LIMIT 0 -1" passes with a rank range.
+  if (limit !== -1 && kind === 'rank') throw new CommandError(ZErrors.limitNeedsBy);
   if (withscores && kind === 'lex') throw new CommandError(ZErrors.withscoresByLex);
 
   // By score or lex, a reversed range is written max first.

@@ -75,6 +75,8 @@ const MIN_INDEX = 64;
 const U64 = (1n << 64n) - 1n;
 /** Items the background crawler looks at per tick. */
 const CRAWL_BUDGET = 20000;
+/** Seconds an item stays expired before the background crawler frees it. */
+const CRAWL_GRACE = 60;
 
 export interface ItemStoreOptions {
   /** -m in bytes (0 = no limit). */
@@ -329,6 +331,7 @@ export class ItemStore {
    * ALLOC_TOO_LARGE / ALLOC_NO_MEMORY. The value bytes are undefined until written.
    */
   alloc(key: Buffer, kStart: number, kEnd: number, flags: number, exptime: number, valueLen: number): number {
+    if (valueLen < 0) return ALLOC_TOO_LARGE;
     const klen = kEnd - kStart;
     const ntotal = itemTotal(klen, valueLen, flags);
     const cls = this.classes.classFor(ntotal);
@@ -488,6 +491,11 @@ export class ItemStore {
   /** Makes an allocated item visible: new CAS, LRU head, counted. */
   link(id: number): void {
     this.pendingIds.delete(id);
+    // Grow the index before marking the item linked: rehash() re-inserts every
+    // linked item, and this one is inserted just below.
+    this.live++;
+    if (this.live * 4 > this.index.length * 3) this.rehash(this.index.length * 2);
+    this.indexInsert(id, this.hashes[id]);
     this.itFlags[id] |= ItemFlag.Linked;
     this.times[id] = this.now;
     const ntotal = this.total(id);
@@ -495,9 +503,6 @@ export class ItemStore {
     this.currItems++;
     this.counters.totalItems++;
     this.cas[id] = ++this.casId;
-    this.live++;
-    if (this.live * 4 > this.index.length * 3) this.rehash(this.index.length * 2);
-    this.indexInsert(id, this.hashes[id]);
     const c = this.cls[id];
     this.lruLinkHead(id, c);
     this.lruCount[c]++;
@@ -814,7 +819,9 @@ export class ItemStore {
         const c = this.cls[id];
         this.lru.crawlerItemsChecked[c]++;
         const exp = this.exptimes[id];
-        if ((exp !== 0 && exp < this.now) || this.isFlushed(id)) {
+        // Freshly expired items are left to the allocation path (which counts them
+        // as "reclaimed", as memcached's does while its crawler is between runs).
+        if (exp !== 0 && exp + CRAWL_GRACE < this.now) {
           this.lru.crawlerReclaimed[c]++;
           this.unlink(id);
         }

@@ -264,7 +264,8 @@ export class HllWork {
     const start = HLL_HDR_SIZE;
     let end = this.len;
 
-    // Step 1: find the opcode covering the register.
+    // Step 1: find the opcode covering the register (the hot loop: opcodes are
+    // tested by byte range, ZERO < 0x40 <= XZERO < 0x80 <= VAL).
     let p = start;
     let first = 0;
     let prev = -1;
@@ -272,13 +273,13 @@ export class HllWork {
     while (p < end) {
       const op = b[p];
       let oplen = 1;
-      if (isZero(op)) span = zeroLen(op);
-      else if (isVal(op)) span = valLen(op);
+      if (op < 0x40) span = (op & 0x3f) + 1;
+      else if (op >= 0x80) span = (op & 3) + 1;
       else {
         span = (((op & 0x3f) << 8) | (p + 1 < end ? b[p + 1] : 0)) + 1;
         oplen = 2;
       }
-      if (index <= first + span - 1) break;
+      if (index < first + span) break;
       prev = p;
       p += oplen;
       first += span;
@@ -286,56 +287,43 @@ export class HllWork {
     if (span === 0 || p >= end) return -1;
 
     const op = b[p];
-    let next = isXZero(op) ? p + 2 : p + 1;
+    const kind = op < 0x40 ? ZERO : op >= 0x80 ? VAL : XZERO;
+    let next = kind === XZERO ? p + 2 : p + 1;
     if (next >= end) next = -1;
-    let runlen: number;
-    let kind: 'zero' | 'xzero' | 'val';
-    if (isZero(op)) {
-      kind = 'zero';
-      runlen = zeroLen(op);
-    } else if (isXZero(op)) {
-      kind = 'xzero';
-      runlen = span;
-    } else {
-      kind = 'val';
-      runlen = valLen(op);
-    }
 
     // Step 2: the cases that need no split.
     let updated = false;
-    if (kind === 'val') {
-      const old = valValue(op);
-      if (old >= count) return 0;
-      if (runlen === 1) {
+    if (kind === VAL) {
+      if (valValue(op) >= count) return 0;
+      if (span === 1) {
         b[p] = valOp(count, 1);
         updated = true;
       }
-    }
-    if (!updated && kind === 'zero' && runlen === 1) {
+    } else if (kind === ZERO && span === 1) {
       b[p] = valOp(count, 1);
       updated = true;
     }
 
     if (!updated) {
       // Step 3: split the opcode into up to three (at most 5 bytes).
-      const seq: number[] = [];
+      const seq = SEQ;
+      let n = 0;
       const last = first + span - 1;
-      if (kind !== 'val') {
-        if (index !== first) pushZeros(seq, index - first);
-        seq.push(valOp(count, 1));
-        if (index !== last) pushZeros(seq, last - index);
+      if (kind !== VAL) {
+        if (index !== first) n = putZeros(seq, n, index - first);
+        seq[n++] = valOp(count, 1);
+        if (index !== last) n = putZeros(seq, n, last - index);
       } else {
         const cur = valValue(op);
-        if (index !== first) seq.push(valOp(cur, index - first));
-        seq.push(valOp(count, 1));
-        if (index !== last) seq.push(valOp(cur, last - index));
+        if (index !== first) seq[n++] = valOp(cur, index - first);
+        seq[n++] = valOp(count, 1);
+        if (index !== last) seq[n++] = valOp(cur, last - index);
       }
-      const oldlen = kind === 'xzero' ? 2 : 1;
-      const delta = seq.length - oldlen;
+      const delta = n - (kind === XZERO ? 2 : 1);
       if (delta > 0 && this.len + delta > maxBytes) return PROMOTE;
       if (delta !== 0 && next !== -1) b.copy(b, next + delta, next, end);
       this.len += delta;
-      for (let k = 0; k < seq.length; k++) b[p + k] = seq[k];
+      for (let k = 0; k < n; k++) b[p + k] = seq[k];
       end += delta;
     }
 
@@ -344,21 +332,16 @@ export class HllWork {
     let scan = 5;
     while (p < end && scan-- > 0) {
       const o = b[p];
-      if (isXZero(o)) {
-        p += 2;
+      if (o < 0x80) {
+        p += o >= 0x40 ? 2 : 1; // XZERO or ZERO
         continue;
       }
-      if (isZero(o)) {
-        p++;
-        continue;
-      }
-      if (p + 1 < end && isVal(b[p + 1])) {
-        const v1 = valValue(o);
-        const v2 = valValue(b[p + 1]);
-        if (v1 === v2) {
-          const len = valLen(o) + valLen(b[p + 1]);
+      if (p + 1 < end && b[p + 1] >= 0x80) {
+        const o2 = b[p + 1];
+        if (valValue(o) === valValue(o2)) {
+          const len = valLen(o) + valLen(o2);
           if (len <= SPARSE_VAL_MAX_LEN) {
-            b[p + 1] = valOp(v1, len);
+            b[p + 1] = valOp(valValue(o), len);
             b.copy(b, p, p + 1, end);
             this.len--;
             end--;
@@ -382,13 +365,22 @@ export class HllWork {
   }
 }
 
-function pushZeros(seq: number[], len: number): void {
+const ZERO = 0;
+const XZERO = 1;
+const VAL = 2;
+/** Scratch for the (at most 5) opcodes replacing a split one. */
+const SEQ = new Uint8Array(5);
+
+/** Writes a ZERO or XZERO opcode for a run of len zero registers at seq[n]; returns the new n. */
+function putZeros(seq: Uint8Array, n: number, len: number): number {
   if (len > SPARSE_ZERO_MAX_LEN) {
     const l = len - 1;
-    seq.push((l >>> 8) | 0x40, l & 0xff);
-  } else {
-    seq.push(len - 1);
+    seq[n] = (l >>> 8) | 0x40;
+    seq[n + 1] = l & 0xff;
+    return n + 2;
   }
+  seq[n] = len - 1;
+  return n + 1;
 }
 
 /**

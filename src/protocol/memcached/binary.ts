@@ -237,7 +237,8 @@ function dispatch(c: McConnection, buf: Buffer, ext: number, extlen: number, key
     case Op.Set:
     case Op.Add:
     case Op.Replace:
-      if (extlen === 8 && keylen !== 0 && bodylen >= keylen + 8) return update(c, buf, ext, key, keyEnd, bodylen - keylen - extlen, reqCas);
+      // memcached computes value lengths in a signed int (a huge bodylen goes negative).
+      if (extlen === 8 && keylen !== 0 && bodylen >= keylen + 8) return update(c, buf, ext, key, keyEnd, (bodylen - keylen - extlen) | 0, reqCas);
       return protocolError(c);
     case Op.Get:
     case Op.GetK:
@@ -252,7 +253,7 @@ function dispatch(c: McConnection, buf: Buffer, ext: number, extlen: number, key
       return protocolError(c);
     case Op.Append:
     case Op.Prepend:
-      if (keylen > 0 && extlen === 0) return appendPrepend(c, buf, key, keyEnd, bodylen - keylen, reqCas);
+      if (keylen > 0 && extlen === 0) return appendPrepend(c, buf, key, keyEnd, (bodylen - keylen) | 0, reqCas);
       return protocolError(c);
     case Op.Stat:
       if (extlen === 0) return stat(c, buf.latin1Slice(key, keyEnd));

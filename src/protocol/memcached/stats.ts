@@ -24,6 +24,8 @@ export function generalStats(node: McNodeContext, emit: Emit): void {
   emit('uptime', store.now - ITEM_UPDATE_INTERVAL);
   emit('time', store.now + store.processStarted);
   emit('version', node.version);
+  // memcached names its event library here; Cove's is Node's libuv.
+  emit('libevent', `libuv-${process.versions.uv}`);
   emit('pointer_size', 64);
   emit('rusage_user', seconds(cpu.user));
   emit('rusage_system', seconds(cpu.system));
@@ -169,6 +171,31 @@ export function settingsStats(node: McNodeContext, emit: Emit): void {
   emit('read_buf_mem_limit', 0);
   emit('track_sizes', node.store.sizesCasMin >= 0 ? 'yes' : 'no');
   emit('inline_ascii_response', 'no');
+  // Debian's memcached is built with extstore and TLS and reports their settings
+  // even when they are off; Cove has neither configured, so it reports them off
+  // with memcached's defaults (clients and tests read the same field list).
+  emit('ext_item_size', 512);
+  emit('ext_item_age', 4294967295);
+  emit('ext_low_ttl', 0);
+  emit('ext_recache_rate', 2000);
+  emit('ext_wbuf_size', 4194304);
+  emit('ext_compact_under', 0);
+  emit('ext_drop_under', 0);
+  emit('ext_max_sleep', 1000000);
+  emit('ext_max_frag', '0.80');
+  emit('slab_automove_freeratio', '0.010');
+  emit('ext_drop_unread', 'no');
+  emit('ssl_enabled', 'no');
+  emit('ssl_chain_cert', '(null)');
+  emit('ssl_key', '(null)');
+  emit('ssl_verify_mode', 0);
+  emit('ssl_keyformat', 1);
+  emit('ssl_ciphers', 'NULL');
+  emit('ssl_ca_cert', 'NULL');
+  emit('ssl_wbuf_size', 16384);
+  emit('ssl_session_cache', 'no');
+  emit('ssl_kernel_tls', 'no');
+  emit('ssl_min_version', 'tlsv1.2');
   emit('num_napi_ids', '(null)');
   emit('memory_file', '(null)');
 }

@@ -10,7 +10,9 @@ export function formatDouble(d: number): string {
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  if (Number.isInteger(d) && Math.abs(d) < 1e17) return String(d);
+  // Below 2^53 String() prints every digit; above it prints the shortest round-trip
+  // text (49999999999999990 for 49999999999999992), which is not what %.17g prints.
+  if (Number.isInteger(d) && Math.abs(d) <= Number.MAX_SAFE_INTEGER) return String(d);
   return formatG(d, 17);
 }
 

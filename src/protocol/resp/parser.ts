@@ -61,8 +61,11 @@ export class RespParser {
 
   /** Bytes received but not yet executed (INFO's query buffer, limits). */
   get pendingBytes(): number {
-    return this.pendingEnd;
+    return this.inflight > 0 ? this.inflight : this.pendingEnd;
   }
+
+  /** While a command runs: the bytes from its start to the end of the batch (Redis's qbuf then). */
+  private inflight = 0;
 
   feed(chunk: Buffer): void {
     if (this.dead) return;
@@ -146,6 +149,7 @@ export class RespParser {
           if (r === ERROR) return;
           pos = r;
           if (argv.count === 0) continue; // empty line
+          this.inflight = end - cmdStart;
           if (!this.dispatch()) {
             this.saveTail(buf, pos, end, pos);
             return;
@@ -183,6 +187,7 @@ export class RespParser {
       }
       if (this.multibulkRemaining > 0) break; // incomplete
 
+      this.inflight = end - cmdStart;
       if (!this.dispatch()) {
         this.saveTail(buf, pos, end, pos);
         return;
@@ -195,6 +200,7 @@ export class RespParser {
   /** Runs the parsed command; false when the sink asked to stop. */
   private dispatch(): boolean {
     const go = this.sink.onCommand(this.argv);
+    this.inflight = 0;
     if (this.dead) return false;
     if (!go) this.stopped = true;
     return go;
