@@ -24,6 +24,8 @@ program
   .option('--enable-debug-command', 'allow the DEBUG command')
   .option('--config <name=value...>', 'any other CONFIG parameter, as redis.conf names it')
   .option('--management-socket <path>', 'also listen on this unix socket: the control plane\'s channel, never subject to security groups')
+  .option('--network-policy <file>', 'the control plane\'s network view: enforce security groups on every TCP connection (with --eni)')
+  .option('--eni <id>', 'this node\'s network interface in the network view (with --network-policy)')
   .option('-m, --memory-limit <megabytes>', 'item memory in megabytes, default 64 (memcached)')
   .option('-I, --max-item-size <size>', 'largest item, e.g. 1m or 512k, default 1m (memcached)')
   .option('-c, --conn-limit <n>', 'maximum simultaneous connections, default 1024 (memcached)')

@@ -122,6 +122,7 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
     const mark = client.writer.length;
     call(node, client, argv, spec, reply, false);
     if ((mode === 'off' && client.replyMode === 'off') || mode === 'skip') client.writer.truncate(mark);
+    if (client.mutedPushes && client.mutedPushes.length > 0) client.writer.raw(client.mutedPushes.take());
     if (mode === 'skip' && client.replyMode === 'skip') client.replyMode = 'on';
   }
   // CLIENT REPLY SKIP applies to the command after it.

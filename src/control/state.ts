@@ -18,7 +18,9 @@ export type Kind =
   | 'eni'
   | 'peering'
   | 'cache-subnet-group'
-  | 'cache-cluster';
+  | 'cache-cluster'
+  | 'flow-log'
+  | 'nat-config';
 
 export interface Doc {
   id: string;

@@ -206,6 +206,7 @@ export class Store {
     const ks = this.dbs[db];
     const id = ks.insert(buf, start, end, type, valueLen);
     ks.lru[id] = this.initialLru(now);
+    if (this.notifying) this.hooks.keyspaceEvent('n', 'new', buf.latin1Slice(start, end), db);
     return id;
   }
 

@@ -171,7 +171,13 @@ export function loadFromDisk(node: ValkeyNode): LoadResult | null {
     throw e;
   }
   const started = performance.now();
-  const result = loadIntoNode(node, data);
+  let result: LoadResult;
+  try {
+    result = loadIntoNode(node, data);
+  } catch (e) {
+    node.log('warning', `Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+    throw new Error(`cannot load ${file}: ${(e as Error).message}`);
+  }
   const secs = ((performance.now() - started) / 1000).toFixed(3);
   node.log('notice', `DB loaded from disk: ${secs} seconds (${result.keysLoaded} keys, ${result.keysExpired} expired)`);
   return result;

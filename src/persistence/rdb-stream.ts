@@ -97,8 +97,10 @@ export function writeStream(out: RdbOutput, s: StreamValue): void {
   out.len(idMs(s.maxDeletedId));
   out.len(idSeq(s.maxDeletedId));
   out.len(s.entriesAdded);
+  // Groups and consumers in name order, as Redis's radix trees keep them.
+  const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   out.len(s.groups.size);
-  for (const g of s.groups.values()) {
+  for (const g of [...s.groups.values()].sort(byName)) {
     out.string(g.name);
     out.len(idMs(g.lastId));
     out.len(idSeq(g.lastId));
@@ -112,7 +114,7 @@ export function writeStream(out: RdbOutput, s: StreamValue): void {
       out.len(p.deliveryCount);
     }
     out.len(g.consumers.size);
-    for (const c of g.consumers.values()) {
+    for (const c of [...g.consumers.values()].sort(byName)) {
       out.string(c.name);
       out.millis(c.seenTime);
       const ids = [...c.pending.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -20,7 +20,6 @@ import { Keyspace, ValueType } from '../engine/keyspace.js';
 import type { Store } from '../engine/store.js';
 import type { EncodingLimits } from '../engine/memory.js';
 import type { ListValue } from '../engine/types/list.js';
-import { lpEntryBytes } from '../engine/types/list.js';
 import type { HashValue } from '../engine/types/hash.js';
 import type { SetValue } from '../engine/types/set.js';
 import type { ZSetValue } from '../engine/types/zset.js';
@@ -34,7 +33,7 @@ import { QUICKLIST_PACKED, RDB_VERSION, RdbOpcode, RdbType } from './rdb-types.j
 
 /** Redis 7.0's defaults, for callers without a node's CONFIG at hand. */
 export const DEFAULT_LIMITS: EncodingLimits = {
-  hashMaxListpackEntries: 128,
+  hashMaxListpackEntries: 512,
   hashMaxListpackValue: 64,
   listMaxListpackSize: -2,
   setMaxIntsetEntries: 512,
@@ -89,20 +88,27 @@ export function writeValue(out: RdbOutput, ks: Keyspace, id: number, limits: Enc
 
 const LP_SIZE_LEVELS = [4096, 8192, 16384, 32768, 65536];
 const LP_SIZE_SAFETY_LIMIT = 8192;
+/** Bytes Redis adds to an element's length when estimating a node's growth. */
+const SIZE_ESTIMATE_OVERHEAD = 8;
 
-/** Would a quicklist node of `bytes` and `count` entries break list-max-listpack-size? */
-function nodeFull(fill: number, bytes: number, count: number): boolean {
-  if (fill < 0) return bytes > LP_SIZE_LEVELS[Math.min(-fill - 1, LP_SIZE_LEVELS.length - 1)];
-  if (bytes > LP_SIZE_SAFETY_LIMIT) return true;
-  return count > (fill === 0 ? 1 : fill);
+/**
+ * May a quicklist node of `bytes` bytes and `count` entries take an element of
+ * `len` bytes (Redis 7.0's _quicklistNodeAllowInsert)? Following it, a list built
+ * by RPUSH splits into the same nodes here as in redis-server.
+ */
+function nodeAllows(fill: number, bytes: number, count: number, len: number): boolean {
+  const next = bytes + len + SIZE_ESTIMATE_OVERHEAD;
+  if (fill < 0) return next <= LP_SIZE_LEVELS[-fill - 1];
+  return next <= LP_SIZE_SAFETY_LIMIT && count < fill;
 }
 
 /** A list split into the listpack nodes a quicklist would hold it in (list-max-listpack-size = fill). */
 export function listNodes(list: ListValue, fill: number): Buffer[] {
+  fill = Math.max(-5, Math.min(fill, 32767)); // quicklistSetFill's clamp
   const nodes: Buffer[] = [];
   let lp = new ListpackBuilder(256);
   list.forEach((s) => {
-    if (lp.length > 0 && nodeFull(fill, lp.bytes + lpEntryBytes(s), lp.length + 1)) {
+    if (lp.length > 0 && !nodeAllows(fill, lp.bytes, lp.length, s.length)) {
       nodes.push(lp.finish());
       lp = new ListpackBuilder(256);
     }

@@ -179,7 +179,7 @@ export class ScriptingEngine implements RunHost {
     const started = performance.now();
     const hook = (S: unknown): void => {
       if (timeoutMs > 0 && performance.now() - started > timeoutMs) {
-        lua.lua_sethook(S, hook, lua.LUA_MASKLINE, 0);
+        lua.lua_sethook(S, hook, lua.LUA_MASKLINE | lua.LUA_MASKCOUNT, 1);
         lua.lua_newtable(S);
         lua.lua_pushstring(S, lstr('ERR FUNCTION LOAD timeout'));
         lua.lua_setfield(S, -2, lstr('err'));

@@ -67,6 +67,16 @@ luaMod.lua_setmetatable = (L: Api, idx: number): number => {
   return rawSetMetatable(L, idx);
 };
 
+// fengari bug: a yieldable pcall (one with a continuation) inside a coroutine records
+// "hooks allowed" with `&= ~OAH | allowhook`, which never sets the bit, so after the
+// first error it catches, hooks stay off for good, and with them the busy-script
+// check and SCRIPT KILL. Setting the bit first gives the intended result.
+const rawPcallk = luaMod.lua_pcallk;
+luaMod.lua_pcallk = (L: Api, nargs: number, nresults: number, errfunc: number, ctx: unknown, k: unknown): number => {
+  if (k !== null && k !== undefined && L.allowhook) L.ci.callstatus |= 1; // CIST_OAH
+  return rawPcallk(L, nargs, nresults, errfunc, ctx, k);
+};
+
 const fengari: Api = require('fengari');
 const lobject: Api = require('fengari/src/lobject.js');
 const ltable: Api = require('fengari/src/ltable.js');

@@ -211,8 +211,8 @@ export class ScriptRun implements ActiveRun {
 
   private onHook(S: L): void {
     if (this.killed) {
-      // From now on every line raises, so pcall in a loop cannot keep the script alive.
-      lua.lua_sethook(S, this.hook, lua.LUA_MASKLINE, 0);
+      // From now on every instruction raises, so pcall in a loop cannot keep the script alive.
+      lua.lua_sethook(S, this.hook, lua.LUA_MASKLINE | lua.LUA_MASKCOUNT, 1);
       pushErrorTable(S, 'Script killed by user with SCRIPT KILL...', false);
       lua.lua_error(S);
       return;

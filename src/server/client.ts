@@ -71,6 +71,21 @@ export class Client {
   monitor = false;
   /** CLIENT REPLY: 'off' drops command replies; 'skip' drops the next command's reply only. */
   replyMode: 'on' | 'off' | 'skip' | 'skip-pending' = 'on';
+  /**
+   * Pub/sub confirmations produced by the client's own command while its replies are muted
+   * (subscribe confirmations): Redis delivers pushes whatever CLIENT REPLY says.
+   */
+  mutedPushes: RespWriter | null = null;
+
+  /** The writer for an out-of-band push to this client during its own command. */
+  get pushWriter(): RespWriter {
+    if (this.replyMode === 'on') return this.writer;
+    if (!this.mutedPushes) {
+      this.mutedPushes = new RespWriter();
+      this.mutedPushes.resp = this.resp;
+    }
+    return this.mutedPushes;
+  }
   noEvict = false;
   noTouch = false;
   /** A replica's link or the primary's link (replication issue). */

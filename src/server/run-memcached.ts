@@ -2,6 +2,7 @@
 // the foreground until SIGINT/SIGTERM, with memcached's flags (-m, -I, -c, -M).
 
 import { MemcachedNode } from './memcached-node.js';
+import { enforcerFromFlags } from '../network/enforcer.js';
 
 export interface MemcachedFlags {
   port?: string;
@@ -17,6 +18,9 @@ export interface MemcachedFlags {
   saslPwdb?: string;
   /** Also listen on this unix socket (the control plane's management channel). */
   managementSocket?: string;
+  /** The control plane's network view file and this node's interface: security groups apply. */
+  networkPolicy?: string;
+  eni?: string;
 }
 
 /** Parses -I the way memcached does: a number with an optional k/K/m/M suffix. */
@@ -37,6 +41,8 @@ function intFlag(name: string, text: string | undefined, fallback: number): numb
 }
 
 export async function runMemcachedServer(flags: MemcachedFlags): Promise<MemcachedNode> {
+  const logTo: { node?: MemcachedNode } = {};
+  const enforcer = enforcerFromFlags(flags, (level, msg) => logTo.node?.log(level, msg));
   const node = new MemcachedNode({
     port: intFlag('--port', flags.port, 11211),
     bind: flags.bind ?? '127.0.0.1',
@@ -45,13 +51,16 @@ export async function runMemcachedServer(flags: MemcachedFlags): Promise<Memcach
     maxConns: intFlag('-c', flags.connLimit, 1024),
     noEvict: flags.disableEvictions ?? false,
     saslPwdb: flags.saslPwdb,
+    admit: enforcer?.admit,
   });
+  logTo.node = node;
   const port = await node.listen();
   if (flags.managementSocket) await node.listenUnix(flags.managementSocket);
   node.log('notice', `Cove memcached node ready to accept connections on ${node.settings.bind}:${port}`);
   const stop = async (signal: string) => {
     node.log('notice', `Received ${signal}, shutting down.`);
     await node.close();
+    enforcer?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

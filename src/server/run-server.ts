@@ -1,6 +1,8 @@
 // `cove server`: one standalone cache node in the foreground until SIGINT/SIGTERM.
 
 import { ValkeyNode, EngineName } from './valkey-node.js';
+import { enforcerFromFlags } from '../network/enforcer.js';
+import { loadFromDisk, saveOnShutdown, startSavePoints } from '../persistence/node-persistence.js';
 
 export interface ServerFlags {
   engine: string;
@@ -17,6 +19,9 @@ export interface ServerFlags {
   config?: string[];
   /** Unix socket for the control plane's management channel (health checks, configuration). */
   managementSocket?: string;
+  /** The control plane's network view file and this node's interface: security groups apply. */
+  networkPolicy?: string;
+  eni?: string;
 }
 
 export async function runValkeyServer(flags: ServerFlags): Promise<ValkeyNode> {
@@ -33,19 +38,32 @@ export async function runValkeyServer(flags: ServerFlags): Promise<ValkeyNode> {
     if (eq === -1) throw new Error(`--config expects name=value, got '${kv}'`);
     config[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
+  // Like redis-server, a node started by hand keeps its dump in the working directory.
+  // The dump is loaded at startup only when dir or dbfilename were named: managed
+  // nodes share the control plane's working directory and must not pick up a file there.
+  const loadDump = config.dir !== undefined || config.dbfilename !== undefined;
+  if (config.dir === undefined) config.dir = process.cwd();
+  const logTo: { node?: ValkeyNode } = {};
+  const enforcer = enforcerFromFlags(flags, (level, msg) => logTo.node?.log(level, msg));
   const node = new ValkeyNode({
     engine: flags.engine as EngineName,
     port: flags.port !== undefined ? Number(flags.port) : 6379,
     bind: flags.bind ?? '127.0.0.1',
     config,
     enableDebugCommand: flags.enableDebugCommand ?? false,
+    admit: enforcer?.admit,
   });
+  logTo.node = node;
+  if (loadDump) loadFromDisk(node);
+  startSavePoints(node);
   const port = await node.listen();
   if (flags.managementSocket !== undefined) await node.listenUnix(flags.managementSocket);
   node.log('notice', `Cove ${flags.engine} node ready to accept connections on ${node.bind}:${port}`);
   const stop = async (signal: string) => {
     node.log('warning', `Received ${signal}, shutting down.`);
+    saveOnShutdown(node);
     await node.close();
+    enforcer?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -390,8 +390,9 @@ test('OBJECT errors and HELP, verbatim', async () => {
       await c.call('OBJECT', 'IDLETIME', 'o:f'),
       err('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.'),
     );
-    await c.call('SET', 'o:f', 'new');
-    assert.equal(await c.call('OBJECT', 'FREQ', 'o:f'), int(5)); // LFU_INIT_VAL for a new value
+    await c.call('DEL', 'o:fresh');
+    await c.call('SET', 'o:fresh', 'new');
+    assert.equal(await c.call('OBJECT', 'FREQ', 'o:fresh'), int(5)); // LFU_INIT_VAL for a new key
   } finally {
     await c.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
   }

@@ -9,7 +9,7 @@ import type { Client } from '../../server/client.js';
 type Kind = 'subscribe' | 'psubscribe' | 'ssubscribe';
 
 function confirm(client: Client, event: string, name: string | null, count: number): void {
-  const w = client.writer;
+  const w = client.pushWriter;
   w.push(3);
   w.bulk(event);
   if (name === null) w.nil();

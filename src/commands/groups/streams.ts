@@ -461,7 +461,7 @@ function xreadGeneric(ctx: Ctx, xreadgroup: boolean): void {
     if (!now) continue;
     const start = nextId(gt) ?? ID_MAX;
     if (g) {
-      const consumer = g.consumer(a.consumer!, ctx.now, true)!;
+      const consumer = ensureConsumer(ctx, g, a.consumer!, a.streamsAt + k);
       consumer.seenTime = ctx.now;
       served.push({ key: a.streamsAt + k, entries: history ? readHistory(s, g, consumer, start, a.count, ctx.now) : deliverNew(s, g, consumer, start, a.count, a.noack, ctx.now) });
       ctx.store.dirty++;
@@ -477,7 +477,7 @@ function xreadGeneric(ctx: Ctx, xreadgroup: boolean): void {
       for (let k = 0; k < a.streams; k++) keys.push(argv.str(a.streamsAt + k));
       ctx.node.block(ctx, keys, a.block, (c) => c.writer.nilArray(), { ids } as ReadState);
       if (xreadgroup && !ctx.nested) {
-        for (let k = 0; k < a.streams; k++) groups[k]?.consumer(a.consumer!, ctx.now, true);
+        for (let k = 0; k < a.streams; k++) if (groups[k]) ensureConsumer(ctx, groups[k]!, a.consumer!, a.streamsAt + k);
       }
       return;
     }
@@ -549,6 +549,17 @@ function xreadgroup(ctx: Ctx): void {
 }
 
 // ---- groups ------------------------------------------------------------------------------
+
+/** The named consumer, created on first use with its keyspace event (streamCreateConsumer). */
+function ensureConsumer(ctx: Ctx, g: ConsumerGroup, name: string, keyArg: number): Consumer {
+  let c = g.consumers.get(name);
+  if (!c) {
+    c = g.consumer(name, ctx.now, true)!;
+    ctx.store.dirty++;
+    ctx.store.notify('t', 'xgroup-createconsumer', ctx.argv.str(keyArg), ctx.dbIndex);
+  }
+  return c;
+}
 
 function noGroup(ctx: Ctx, group: string, keyArg: number): CommandError {
   return new CommandError(`NOGROUP No such consumer group '${group}' for key name '${ctx.argv.str(keyArg)}'`);
@@ -800,7 +811,7 @@ function xclaim(ctx: Ctx): void {
   if (!s || !g) throw new CommandError(`NOGROUP No such key '${argv.str(1)}' or consumer group '${argv.str(2)}'`);
   if (deliveryTime > ctx.now) deliveryTime = ctx.now;
   if (lastId > g.lastId) g.lastId = lastId;
-  const consumer = g.consumer(argv.str(3), ctx.now, true)!;
+  const consumer = ensureConsumer(ctx, g, argv.str(3), 1);
   consumer.seenTime = ctx.now;
   const claimed: (StreamEntry | StreamId)[] = [];
   for (const id of ids) {
@@ -865,7 +876,7 @@ function xautoclaim(ctx: Ctx): void {
   const s = writeStream(ctx, 1);
   const g = s?.groups.get(argv.str(2));
   if (!s || !g) throw new CommandError(`NOGROUP No such key '${argv.str(1)}' or consumer group '${argv.str(2)}'`);
-  const consumer = g.consumer(argv.str(3), ctx.now, true)!;
+  const consumer = ensureConsumer(ctx, g, argv.str(3), 1);
   consumer.seenTime = ctx.now;
   // COUNT bounds the PEL entries claimed or found deleted; attempts bound the scan.
   let attempts = count * 10;

@@ -36,6 +36,8 @@ export const enum ItemFlag {
   TokenSent = 512,
   Stale = 2048,
   KeyBinary = 4096,
+  /** Allocated, value still arriving: not linked yet (Cove's own bit). */
+  Pending = 8192,
 }
 
 /** Storage modes (memcached's NREAD_* numbering). */
@@ -125,7 +127,8 @@ export class ItemStore {
 
   private highWater = 0;
   private freeIds: number[] = [];
-  private pendingIds = new Set<number>();
+  /** Items allocated but not yet linked or discarded (uploads in flight). */
+  private pendingCount = 0;
 
   private index: Int32Array;
   private mask: number;
@@ -203,7 +206,10 @@ export class ItemStore {
 
   /** The id of the linked item with this key, or -1, ignoring expiry. */
   find(buf: Buffer, start: number, end: number): number {
-    const h = hashBytes(buf, start, end);
+    return this.findHashed(buf, start, end, hashBytes(buf, start, end));
+  }
+
+  private findHashed(buf: Buffer, start: number, end: number, h: number): number {
     const len = end - start;
     const index = this.index;
     const mask = this.mask;
@@ -231,8 +237,19 @@ export class ItemStore {
    * marks the item fetched and refreshes its LRU position.
    */
   get(buf: Buffer, start: number, end: number, update: boolean): number {
-    const id = this.find(buf, start, end);
+    const id = this.findHashed(buf, start, end, hashBytes(buf, start, end));
     if (id < 0) return -1;
+    return this.checkLive(id, update);
+  }
+
+  /** get() for a key whose hash is known (a store of an allocated item). */
+  private getHashed(buf: Buffer, start: number, end: number, h: number): number {
+    const id = this.findHashed(buf, start, end, h);
+    if (id < 0) return -1;
+    return this.checkLive(id, false);
+  }
+
+  private checkLive(id: number, update: boolean): number {
     if (this.isFlushed(id)) {
       this.unlink(id);
       this.counters.getFlushed++;
@@ -373,18 +390,18 @@ export class ItemStore {
     this.exptimes[id] = exptime;
     this.times[id] = this.now;
     this.cas[id] = 0;
-    this.itFlags[id] = chunks ? ItemFlag.Chunked : 0;
+    this.itFlags[id] = chunks ? ItemFlag.Chunked | ItemFlag.Pending : ItemFlag.Pending;
     this.cls[id] = cls;
     this.prev[id] = -1;
     this.next[id] = -1;
     if (chunks) this.chunkLists.set(id, chunks);
-    this.pendingIds.add(id);
+    this.pendingCount++;
     return id;
   }
 
   /** Drops an item that alloc() returned and that will not be stored. */
   discard(id: number): void {
-    if ((this.itFlags[id] & ItemFlag.Linked) === 0 && this.pendingIds.has(id)) this.free(id);
+    if ((this.itFlags[id] & ItemFlag.Pending) !== 0) this.free(id);
   }
 
   /**
@@ -480,7 +497,7 @@ export class ItemStore {
       this.pages.release(this.cls[id]);
     }
     this.arena.free(this.refs[id]);
-    this.pendingIds.delete(id);
+    if ((this.itFlags[id] & ItemFlag.Pending) !== 0) this.pendingCount--;
     this.itFlags[id] = 0;
     this.cls[id] = 0;
     this.freeIds.push(id);
@@ -490,7 +507,10 @@ export class ItemStore {
 
   /** Makes an allocated item visible: new CAS, LRU head, counted. */
   link(id: number): void {
-    this.pendingIds.delete(id);
+    if ((this.itFlags[id] & ItemFlag.Pending) !== 0) {
+      this.pendingCount--;
+      this.itFlags[id] &= ~ItemFlag.Pending;
+    }
     // Grow the index before marking the item linked: rehash() re-inserts every
     // linked item, and this one is inserted just below.
     this.live++;
@@ -546,8 +566,7 @@ export class ItemStore {
   store(id: number, mode: StoreMode, setStale = false): StoreResult {
     const keyBuf = this.keyBuffer(id);
     const kOff = this.keyOffset(id);
-    const klen = this.keyLens[id];
-    const old = this.get(keyBuf, kOff, kOff + klen, false);
+    const old = this.getHashed(keyBuf, kOff, kOff + this.keyLens[id], this.hashes[id]);
     let stored = StoreResult.NotStored;
     let item = id;
     if (old >= 0) {
@@ -614,7 +633,7 @@ export class ItemStore {
       }
     }
     if (stored === StoreResult.Stored) this.lastCas = this.cas[item];
-    else if ((this.itFlags[id] & ItemFlag.Linked) === 0 && this.pendingIds.has(id)) this.free(id);
+    else if ((this.itFlags[id] & ItemFlag.Pending) !== 0) this.free(id);
     return stored;
   }
 
@@ -730,7 +749,7 @@ export class ItemStore {
 
   /** Frees every linked item (pending uploads survive). */
   private dropAll(): void {
-    if (this.pendingIds.size === 0) {
+    if (this.pendingCount === 0) {
       // Nothing is in flight: every chunk of every class is free again (the pages
       // stay with their classes, as in memcached).
       const per = this.classes.perSlab;
