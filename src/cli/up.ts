@@ -13,6 +13,7 @@ export interface UpFlags {
   logFormat?: string;
   credentials?: string;
   region?: string;
+  publicPool?: string;
 }
 
 /** The data dir: --data-dir, else $COVE_HOME, else ~/.cove. */
@@ -29,6 +30,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     api: flags.api ?? '127.0.0.1:4599',
     credentialsFile: flags.credentials,
     region: flags.region,
+    publicPool: flags.publicPool !== undefined ? publicPoolOf(flags.publicPool, log) : undefined,
     log,
   });
   const stop = (signal: string) => {
@@ -39,4 +41,22 @@ export async function runUp(flags: UpFlags): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   await plane.done;
   process.exit(0);
+}
+
+/**
+ * --public-pool: a CIDR, or the name of a network interface (its first IPv4 address).
+ * Anything but loopback makes NAT gateways reachable from other machines.
+ */
+export function publicPoolOf(value: string, log: (level: 'info' | 'warn' | 'error', msg: string) => void): string {
+  let cidr = value;
+  if (!value.includes('/')) {
+    const addrs = os.networkInterfaces()[value]?.filter((a) => a.family === 'IPv4');
+    if (!addrs?.length) throw new Error(`--public-pool: '${value}' is neither a CIDR nor a network interface with an IPv4 address`);
+    cidr = `${addrs[0].address}/32`;
+    if (addrs.length > 1) log('warn', `--public-pool ${value}: using ${addrs[0].address} (the interface has ${addrs.length} IPv4 addresses)`);
+  }
+  if (!cidr.startsWith('127.')) {
+    log('warn', `--public-pool ${cidr}: Elastic IPs are real addresses; NAT gateways on them expose cache nodes beyond this host (only the NAT instances' security groups stand in the way)`);
+  }
+  return cidr;
 }

@@ -121,7 +121,7 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
     // CLIENT REPLY OFF/SKIP: run the command, then drop what it replied.
     const mark = client.writer.length;
     call(node, client, argv, spec, reply, false);
-    if ((mode === 'off' && client.replyMode === 'off') || mode === 'skip') client.writer.truncate(mark);
+    if ((mode === 'off' && client.replyMode === 'off') || (mode === 'skip' && client.replyMode !== 'on')) client.writer.truncate(mark);
     if (client.mutedPushes && client.mutedPushes.length > 0) client.writer.raw(client.mutedPushes.take());
     if (mode === 'skip' && client.replyMode === 'skip') client.replyMode = 'on';
   }
@@ -191,6 +191,9 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   // A command that blocked is counted once, when it is finally served (as Redis does).
   if (node.blockCalled) return;
   const micros = Math.round((ended - started) * 1000);
+  // MONITOR sees a command after it ran (EXEC after its commands; EVAL, flagged
+  // skip_monitor, feeds itself before its script runs), a blocked one once.
+  if (node.monitors.size > 0 && !(spec.bits! & (Flag.admin | Flag.skipMonitor))) node.feedMonitors(client, argv, now);
   const failed = node.stats.errorReplies !== errorsBefore;
   node.stats.called(spec, micros, failed);
   for (let i = 0; i < commandTimingHooks.length; i++) commandTimingHooks[i](node, client, spec, micros);
@@ -198,7 +201,6 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   const slowlog = node.slowlog;
   // EXEC itself is not logged (its commands are), as Redis's CMD_SKIP_SLOWLOG does.
   if (micros >= slowlog.threshold && slowlog.threshold >= 0 && !(spec.bits! & Flag.skipSlowlog)) slowlog.maybeLog(client, argv, micros, now);
-  if (node.monitors.size > 0 && !(spec.bits! & (Flag.admin | Flag.skipMonitor))) node.feedMonitors(client, argv, now);
   if (ctx.propagateAs) {
     for (const p of ctx.propagateAs) node.propagate(ctx.dbIndex, p, spec);
   } else if (node.store.dirty !== dirtyBefore && !WRAPPERS.has(spec.name)) {

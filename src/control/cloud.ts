@@ -211,8 +211,12 @@ export class Cloud {
   nextPublicIp(): string {
     const pool = parseCidr(this.publicPool)!;
     const taken = new Set(this.state.list<{ publicIp: string } & Doc>('address', null).map((a) => parseIp(a.publicIp)));
-    for (let ip = pool.base + 1; ip < pool.base + 2 ** (32 - pool.prefix) - 1; ip++) {
-      if ((ip & 255) === 0 || (ip & 255) === 255) continue;
+    // A /31 or /32 (a real interface's own address) has no network or broadcast address to skip.
+    const small = pool.prefix >= 31;
+    const first = small ? pool.base : pool.base + 1;
+    const end = pool.base + 2 ** (32 - pool.prefix) - (small ? 0 : 1);
+    for (let ip = first; ip < end; ip++) {
+      if (!small && ((ip & 255) === 0 || (ip & 255) === 255)) continue;
       if (!taken.has(ip)) return formatIp(ip);
     }
     throw new ApiError('AddressLimitExceeded', 'The maximum number of addresses has been reached.');
@@ -238,6 +242,8 @@ export class Cloud {
         return 'eni';
       case 'pcx':
         return 'peering';
+      case 'fl':
+        return 'flow-log';
       default:
         return null;
     }

@@ -19,6 +19,9 @@ import { Reconciler, Logger } from './reconciler.js';
 import { createApiServer, Credential } from '../api/http.js';
 import { services } from '../api/operations.js';
 import type { CacheCluster } from './model.js';
+import { NetworkManager } from '../network/manager.js';
+import { handleNetworkAdmin } from '../network/admin.js';
+import { flowLogOperations } from '../api/ec2/flow-logs.js';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -30,6 +33,8 @@ export interface ControlPlaneOptions {
   log?: Logger;
   /** The CLI entry point node processes run (default: the compiled cove next to this module). */
   mainJs?: string;
+  /** Where Elastic IPs come from (a CIDR; default 127.200.0.0/16). */
+  publicPool?: string;
 }
 
 export interface RuntimeInfo {
@@ -54,6 +59,8 @@ export class ControlPlane {
     readonly server: http.Server,
     readonly info: RuntimeInfo,
     private readonly log: Logger,
+    /** Security groups, flow logs, NAT gateways (src/network/manager.ts). */
+    readonly network: NetworkManager,
   ) {}
 
   get port(): number {
@@ -76,6 +83,7 @@ export class ControlPlane {
         this.server.closeAllConnections?.();
         await new Promise<void>((r) => this.server.close(() => r()));
         await this.reconciler.stop(opts.nodes);
+        this.network.close();
         this.state.close();
         try {
           const current = JSON.parse(fs.readFileSync(runtimeFile(this.dataDir), 'utf8')) as RuntimeInfo;
@@ -163,24 +171,28 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   }
   const credentials = opts.credentialsFile ? loadCredentials(opts.credentialsFile) : undefined;
   const state = new State(path.join(dataDir, 'cove.sqlite'));
-  const cloud = new Cloud(state, opts.region ?? 'us-east-1');
+  const cloud = new Cloud(state, opts.region ?? 'us-east-1', opts.publicPool);
   const accounts = credentials ? [...new Set([...credentials.values()].map((c) => c.account))] : [DEFAULT_ACCOUNT];
   for (const a of accounts) cloud.ensureAccount(a);
 
   const runDir = path.join(dataDir, 'run');
   const supervisor = new Supervisor(runDir, opts.mainJs ?? MAIN_JS);
   const reconciler = new Reconciler(cloud, supervisor, path.join(dataDir, 'logs'), log);
+  // Every node enforces security groups from the view the network manager publishes.
+  const network = new NetworkManager(cloud, dataDir, log);
+  cloud.hooks.networkChanged = () => network.publish();
+  reconciler.networkFile = network.file;
   const token = randomBytes(16).toString('hex');
 
   let plane: ControlPlane | null = null;
   const server = createApiServer({
-    services: services(cloud, runDir),
+    services: services(cloud, runDir, { ec2: flowLogOperations(cloud, dataDir) }),
     region: cloud.region,
     defaultAccount: DEFAULT_ACCOUNT,
     credentials,
     ensureAccount: (a) => cloud.ensureAccount(a),
     log,
-    internal: (req, res) => {
+    internal: (req, res, body) => {
       if (req.headers['x-cove-token'] !== token || !plane) {
         res.writeHead(403, { 'content-type': 'application/json' });
         res.end('{"error":"bad or missing x-cove-token"}\n');
@@ -198,7 +210,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         setImmediate(() => void p.stop({ nodes: true }));
         return true;
       }
-      return false;
+      return handleNetworkAdmin(plane.network, req, res, body);
     },
   });
   const { host, port } = parseHostPort(opts.api ?? '127.0.0.1:4599');
@@ -218,7 +230,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     dataDir,
   };
   fs.writeFileSync(runtimeFile(dataDir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
-  plane = new ControlPlane(dataDir, state, cloud, reconciler, server, info, log);
+  plane = new ControlPlane(dataDir, state, cloud, reconciler, server, info, log, network);
+  network.start();
   reconciler.start();
   log('info', `Cove control plane listening on http://${info.api}`, { dataDir, accounts: accounts.length, auth: credentials ? 'sigv4' : 'any' });
   return plane;

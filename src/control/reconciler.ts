@@ -44,6 +44,8 @@ export class Reconciler {
   private again = false;
   private stopped = false;
   private readonly runtime = new Map<string, NodeRuntime>();
+  /** The network view file node processes enforce security groups from (set by the control plane). */
+  networkFile: string | null = null;
   /** Resolvers waiting for the next full pass (tests and `cove down`). */
   private passWaiters: (() => void)[] = [];
 
@@ -270,6 +272,7 @@ export class Reconciler {
         port: n.port,
         socket: n.socket,
         logFile: path.join(this.logDir, `${c.account}-${c.id}-${n.nodeId}.log`),
+        network: this.networkFile ? { policy: this.networkFile, eni: n.eniId } : undefined,
       });
       n.pid = pid;
       r.failures = 0;

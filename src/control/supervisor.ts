@@ -21,6 +21,8 @@ export interface NodeSpec {
   socket: string;
   /** Log file for the node's stdout and stderr. */
   logFile: string;
+  /** Security groups: the network view file and the node's interface (src/network/enforcer.ts). */
+  network?: { policy: string; eni: string };
 }
 
 /** The compiled CLI next to this module (dist/src/control → dist/src/cli/main.js). */
@@ -62,6 +64,7 @@ export class Supervisor {
         '--management-socket',
         spec.socket,
       ];
+      if (spec.network) args.push('--network-policy', spec.network.policy, '--eni', spec.network.eni);
       // Managed nodes have no public address; the network layer decides who reaches them.
       if (spec.engine !== 'memcached') args.push('--protected-mode', 'no');
       const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env });

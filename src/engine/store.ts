@@ -72,6 +72,8 @@ export class Store {
   blockedWaiting = false;
   /** Replicas do not expire keys on their own: the primary sends DELs. */
   isReplica = false;
+  /** Set while a replica runs its primary's commands: only the primary decides what expired. */
+  fromPrimary = false;
 
   maxmemory = 0;
   policy: EvictionPolicy = 'noeviction';
@@ -145,7 +147,7 @@ export class Store {
     const at = ks.expireAt(id);
     if (at === 0 || at > now) return false;
     // A replica reports expired keys as missing but leaves deletion to its primary.
-    if (this.isReplica) return true;
+    if (this.isReplica) return !this.fromPrimary;
     const key = ks.keyString(id);
     ks.delete(id);
     this.expiredKeys++;

@@ -23,6 +23,8 @@ export interface ConfigParam {
   immutable?: boolean;
   /** Refused by CONFIG SET unless enable-protected-configs (Redis "protected" configs). */
   protectedConfig?: boolean;
+  /** Left out of CONFIG GET patterns (a test/debug knob), shown only when asked by name. */
+  hidden?: boolean;
   /** True when several enum values may be given, space-separated (e.g. notify flags handled as string). */
   multi?: boolean;
   /** Validates and canonicalizes a 'special' value; throws Error(reason) as Redis words it. */
@@ -117,8 +119,9 @@ export const CONFIG_TABLE: ConfigParam[] = [
   { name: 'dir', type: 'string', default: '/var/lib/redis', protectedConfig: true },
   { name: 'rdbcompression', type: 'bool', default: 'yes' },
   { name: 'rdbchecksum', type: 'bool', default: 'yes' },
-  { name: 'rdb-key-save-delay', type: 'int', default: '0' },
-  { name: 'key-load-delay', type: 'int', default: '0' },
+  { name: 'rdb-key-save-delay', type: 'int', default: '0', hidden: true },
+  { name: 'key-load-delay', type: 'int', default: '0', hidden: true },
+  { name: 'replicaof', aliases: ['slaveof'], type: 'string', default: '', immutable: true },
   { name: 'stop-writes-on-bgsave-error', type: 'bool', default: 'yes' },
   { name: 'sanitize-dump-payload', type: 'enum', default: 'no', values: ['no', 'yes', 'clients'] },
   { name: 'loglevel', type: 'enum', default: 'notice', values: ['debug', 'verbose', 'notice', 'warning', 'nothing'] },
@@ -228,6 +231,7 @@ export class Config {
         continue;
       }
       for (const p of CONFIG_TABLE) {
+        if (p.hidden) continue;
         if (globMatch(lp, p.name)) out.set(p.name, this.values.get(p.name)!);
         for (const a of p.aliases ?? []) if (globMatch(lp, a)) out.set(a, this.values.get(p.name)!);
       }
@@ -248,7 +252,9 @@ export class Config {
       if (!p) throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${rawName}'`);
       if (seen.has(p.name)) throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - duplicate parameter`);
       seen.add(p.name);
-      if (p.immutable && !fromStartup) {
+      // Setting an immutable parameter to the value it has is a no-op (CONFIG sanity
+      // round trips work); changing it is refused.
+      if (p.immutable && !fromStartup && value !== this.values.get(p.name)) {
         throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - can't set immutable config`);
       }
       if (p.protectedConfig && !fromStartup && this.get('enable-protected-configs') === 'no') {

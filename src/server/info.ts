@@ -5,6 +5,12 @@
 import os from 'node:os';
 import type { ValkeyNode } from './valkey-node.js';
 import { REDIS_COMPAT_VERSION, VERSION } from './valkey-node.js';
+import type { Replication } from '../replication/replication.js';
+
+/** The node's replication state, once anything set it up (INFO shows a fresh master before). */
+function repl(node: ValkeyNode): Replication | undefined {
+  return node.ext.get('replication') as Replication | undefined;
+}
 
 type Section = (node: ValkeyNode) => [string, string | number][];
 
@@ -120,7 +126,7 @@ export const infoSections: Record<string, Section> = {
       ['mem_fragmentation_ratio', rssRatio],
       ['mem_fragmentation_bytes', mem.rss - used],
       ['mem_not_counted_for_evict', 0],
-      ['mem_replication_backlog', 0],
+      ['mem_replication_backlog', repl(node)?.backlogBytes ?? 0],
       ['mem_total_replication_buffers', 0],
       ['mem_clients_slaves', 0],
       ['mem_clients_normal', node.store.externalBytes],
@@ -177,16 +183,16 @@ export const infoSections: Record<string, Section> = {
       ['instantaneous_ops_per_sec', s.opsPerSec()],
       ['total_net_input_bytes', s.netInputBytes],
       ['total_net_output_bytes', s.netOutputBytes],
-      ['total_net_repl_input_bytes', 0],
-      ['total_net_repl_output_bytes', 0],
+      ['total_net_repl_input_bytes', repl(node)?.replInputBytes ?? 0],
+      ['total_net_repl_output_bytes', repl(node)?.replOutputBytes ?? 0],
       ['instantaneous_input_kbps', '0.00'],
       ['instantaneous_output_kbps', '0.00'],
       ['instantaneous_input_repl_kbps', '0.00'],
       ['instantaneous_output_repl_kbps', '0.00'],
       ['rejected_connections', s.rejectedConnections],
-      ['sync_full', 0],
-      ['sync_partial_ok', 0],
-      ['sync_partial_err', 0],
+      ['sync_full', repl(node)?.syncFull ?? 0],
+      ['sync_partial_ok', repl(node)?.syncPartialOk ?? 0],
+      ['sync_partial_err', repl(node)?.syncPartialErr ?? 0],
       ['expired_keys', node.store.expiredKeys],
       ['expired_stale_perc', (node.store.expiredStalePerc * 100).toFixed(2)],
       ['expired_time_cap_reached_count', 0],
@@ -225,7 +231,7 @@ export const infoSections: Record<string, Section> = {
       ['pubsub_pattern_subscriptions', pubsubPatterns],
     ];
   },
-  replication: (node) => [
+  replication: (node) => repl(node)?.infoFields() ?? [
     ['role', node.replicaOf ? 'slave' : 'master'],
     ['connected_slaves', 0],
     ['master_failover_state', 'no-failover'],

@@ -68,5 +68,9 @@ export async function runValkeyServer(flags: ServerFlags): Promise<ValkeyNode> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // SHUTDOWN ends the process, as it does redis-server.
+  node.ext.set('shutdown', () => {
+    void node.close().then(() => process.exit(0));
+  });
   return node;
 }

@@ -105,6 +105,10 @@ export class ValkeyNode {
 
   /** Replication hook: called after every command that changed the dataset. */
   propagateHook: ((db: number, argv: Argv, spec: CommandSpec) => void) | null = null;
+  /** Replication: emits what one top-level command propagated, as one unit (MULTI/EXEC when several). */
+  propagateFlush: (() => void) | null = null;
+  /** Called first by close() (replication links, timers owned by extensions). */
+  readonly shutdownHooks: (() => void)[] = [];
   /** True on a replica (writes refused unless replica-read-only is off). */
   replicaOf: { host: string; port: number } | null = null;
 
@@ -204,6 +208,7 @@ export class ValkeyNode {
 
   /** Stops listening and closes every client. */
   async close(): Promise<void> {
+    for (const fn of this.shutdownHooks.splice(0)) fn();
     if (this.cron) clearInterval(this.cron);
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     for (const c of [...this.clients.values()]) this.closeClient(c, true);
@@ -354,6 +359,7 @@ export class ValkeyNode {
 
   /** Called after every top-level command: serve clients whose keys became ready. */
   afterCommand(): void {
+    if (this.propagateFlush) this.propagateFlush();
     if (this.blocking.hasReady()) this.serveReadyKeys();
   }
 
@@ -518,6 +524,7 @@ export class ValkeyNode {
           }
           client.db = state.db;
           call(this, client, state.argv, state.spec, client.writer, false);
+          if (this.propagateFlush) this.propagateFlush(); // each served client is its own unit
           if (this.blockCalled) continue; // still nothing for it
           this.unblock(client);
           this.wake(client);

@@ -397,7 +397,7 @@ test('OBJECT errors and HELP, verbatim', async () => {
     await c.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
   }
   const help = await c.call('OBJECT', 'HELP');
-  assert.ok(help.startsWith('*16\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n'));
+  assert.ok(help.startsWith('*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n'));
   assert.ok(help.endsWith('+HELP\r\n+    Prints this help.\r\n'));
   c.close();
 });

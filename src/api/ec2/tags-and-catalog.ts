@@ -18,6 +18,7 @@ const RESOURCE_TYPES: Partial<Record<Kind, string>> = {
   address: 'elastic-ip',
   eni: 'network-interface',
   peering: 'vpc-peering-connection',
+  'flow-log': 'vpc-flow-log',
 };
 
 const NOT_FOUND: Partial<Record<Kind, [string, string]>> = {
@@ -28,6 +29,7 @@ const NOT_FOUND: Partial<Record<Kind, [string, string]>> = {
   address: ['InvalidAllocationID.NotFound', 'allocation ID'],
   eni: ['InvalidNetworkInterfaceID.NotFound', 'networkInterface ID'],
   peering: ['InvalidVpcPeeringConnectionID.NotFound', 'vpcPeeringConnection ID'],
+  'flow-log': ['InvalidFlowLogId.NotFound', 'flow log ID'],
 };
 
 type Tagged = Doc & { tags: Tag[] };

@@ -8,14 +8,15 @@
 // HINCRBYFLOAT computes in an emulated x87 long double (../long-double.ts), so its
 // results are Redis's to the last digit.
 //
-// Not done: Redis replicates HINCRBYFLOAT as HSET with the result, so that replicas
-// never recompute floats; Cove's propagation replays the command as given.
+// Replication: HINCRBYFLOAT reaches replicas as HSET of its result, as Redis sends it,
+// so that replicas never recompute floats.
 
 import { CommandError, Errors } from '../../protocol/resp/errors.js';
 import { ValueType } from '../../engine/keyspace.js';
 import { HashValue } from '../../engine/types/hash.js';
 import { isCanonicalInteger } from '../../engine/types/set.js';
 import type { CommandSpec, Ctx } from '../types.js';
+import { Argv } from '../../protocol/resp/argv.js';
 import { ONE_KEY } from '../types.js';
 import { deleteIfEmpty, int64Arg, lookupRead, lookupWrite, writeObject, written } from '../helpers.js';
 import { encodingLimits } from '../encoding-limits.js';
@@ -218,6 +219,7 @@ function hincrbyfloat(ctx: Ctx): void {
   fit(ctx, h, Math.max(field.length, text.length));
   ctx.reply.bulk(text);
   written(ctx, 1, 'h', 'hincrbyfloat');
+  ctx.propagateAs = [Argv.of(['HSET', ctx.argv.copy(1), ctx.argv.copy(2), text])];
 }
 
 /** HSCAN key cursor [MATCH pattern] [COUNT count] */

@@ -16,7 +16,8 @@ import { introspectionCommands } from './introspection.js';
 import { scriptingCommands } from './scripting.js';
 import { functionCommands } from './functions.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 
 export const extraGroups: CommandSpec[] = [
   ...streamCommands,
-  ...geoCommands,...listCommands, ...hashCommands, ...setCommands, ...bitmapCommands, ...sortCommands, ...zsetCommands, ...hllCommands, ...aclCommands, ...introspectionCommands, ...scriptingCommands, ...functionCommands, ...persistenceCommands];
+  ...geoCommands,...listCommands, ...hashCommands, ...setCommands, ...bitmapCommands, ...sortCommands, ...zsetCommands, ...hllCommands, ...aclCommands, ...introspectionCommands, ...scriptingCommands, ...functionCommands, ...persistenceCommands, ...replicationCommands];

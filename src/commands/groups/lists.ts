@@ -12,12 +12,15 @@
 // the type it waits for (so LPUSH + DEL + SET in one MULTI leaves it blocked).
 // Events: lpush/rpush/lpop/rpop/linsert/lset/lrem/ltrim (class l) and del (class g)
 // when a list empties, in Redis's order.
+// Replication: a served blocking pop reaches replicas as the pop it performed (BLPOP →
+// LPOP key, BLMOVE → LMOVE, BRPOPLPUSH → RPOPLPUSH, [B]LMPOP → LPOP/RPOP key count),
+// so a replica never blocks and pops the same key the primary did.
 
 import { CommandError, Errors } from '../../protocol/resp/errors.js';
 import { ValueType } from '../../engine/keyspace.js';
 import { ListValue } from '../../engine/types/list.js';
 import type { Client } from '../../server/client.js';
-import type { Argv } from '../../protocol/resp/argv.js';
+import { Argv } from '../../protocol/resp/argv.js';
 import type { CommandSpec, Ctx, KeySpec } from '../types.js';
 import { ONE_KEY } from '../types.js';
 import { intArg, lookupRead, lookupWrite, syntaxError, timeoutArg, written } from '../helpers.js';
@@ -218,6 +221,7 @@ function popRangeWithKey(ctx: Ctx, i: number, list: ListValue, head: boolean, co
   ctx.reply.array(n);
   for (let k = 0; k < n; k++) ctx.reply.bulk(list.pop(head)!);
   elementsRemoved(ctx, i, list, head, n);
+  ctx.propagateAs = [Argv.of([head ? 'LPOP' : 'RPOP', ctx.argv.copy(i), String(n)])];
 }
 
 // ---- read -----------------------------------------------------------------------
@@ -424,7 +428,16 @@ function lmove(ctx: Ctx): void {
 function blmoveGeneric(ctx: Ctx, fromHead: boolean, toHead: boolean, timeoutIdx: number): void {
   const timeout = timeoutArg(ctx, timeoutIdx);
   const src = listForBlockingPop(ctx, 1, isRetry(ctx));
-  if (src !== null) return moveFrom(ctx, src, 1, 2, fromHead, toHead);
+  if (src !== null) {
+    moveFrom(ctx, src, 1, 2, fromHead, toHead);
+    const { argv } = ctx;
+    ctx.propagateAs = [
+      timeoutIdx === 3
+        ? Argv.of(['RPOPLPUSH', argv.copy(1), argv.copy(2)])
+        : Argv.of(['LMOVE', argv.copy(1), argv.copy(2), fromHead ? 'LEFT' : 'RIGHT', toHead ? 'LEFT' : 'RIGHT']),
+    ];
+    return;
+  }
   blockOn(ctx, 1, 2, timeout, 'nil');
 }
 
@@ -449,6 +462,7 @@ function bpopGeneric(ctx: Ctx, head: boolean): void {
     ctx.reply.bulkRange(argv.buf, argv.starts[i], argv.ends[i]);
     ctx.reply.bulk(list.pop(head)!);
     elementsRemoved(ctx, i, list, head, 1);
+    ctx.propagateAs = [Argv.of([head ? 'LPOP' : 'RPOP', argv.copy(i)])];
     return;
   }
   blockOn(ctx, 1, last, timeout, 'nilArray');

@@ -8,6 +8,7 @@ import { NO_KEYS } from '../types.js';
 import { globMatch } from '../helpers.js';
 import { renderInfo } from '../../server/info.js';
 import { resolveCommand } from '../dispatch.js';
+import type { Reply } from '../../protocol/resp/writer.js';
 
 function info(ctx: Ctx): void {
   const sections: string[] = [];
@@ -252,6 +253,91 @@ function commandInfo(ctx: Ctx): void {
   }
 }
 
+/** One COMMAND DOCS argument: what redis-cli reads to build its hints. */
+interface DocArgument {
+  name: string;
+  type: string;
+  token?: string;
+  flags: string[];
+  arguments?: DocArgument[];
+}
+
+const INTEGER_NAMES = new Set(['count', 'offset', 'seconds', 'milliseconds', 'timeout', 'numkeys', 'index', 'start', 'end', 'db']);
+const KEY_NAMES = new Set(['key', 'destination', 'source']);
+
+/**
+ * Turns a table syntax line ("key [BY pattern] [LIMIT offset count] [ASC | DESC]") into
+ * COMMAND DOCS argument maps: UPPER words are tokens, lower words named arguments,
+ * [..] optional, a | b one of, "..." repeated. redis-cli asserts this shape.
+ */
+export function syntaxArguments(syntax: string): DocArgument[] {
+  const words = syntax.replace(/\[/g, ' [ ').replace(/\]/g, ' ] ').split(/\s+/).filter((w) => w !== '');
+  let at = 0;
+  const sequence = (): DocArgument[] => {
+    const options: DocArgument[][] = [[]];
+    while (at < words.length && words[at] !== ']') {
+      const w = words[at++];
+      const current = options[options.length - 1];
+      if (w === '|') options.push([]);
+      else if (w === '...') {
+        const last = current[current.length - 1];
+        if (last && !last.flags.includes('multiple')) last.flags.push('multiple');
+      } else if (w === '[') {
+        const inner = sequence();
+        at++; // the ']'
+        const arg: DocArgument = inner.length === 1 ? inner[0] : { name: inner[0]?.name ?? 'block', type: 'block', flags: [], arguments: inner };
+        arg.flags.unshift('optional');
+        current.push(arg);
+      } else if (/^[A-Z_]+$/.test(w)) {
+        const next = words[at];
+        if (next !== undefined && /^[a-z][a-z0-9_-]*$/.test(next)) {
+          at++;
+          current.push({ name: next, type: argumentType(next), token: w, flags: [] });
+        } else {
+          current.push({ name: w.toLowerCase(), type: 'pure-token', token: w, flags: [] });
+        }
+      } else {
+        current.push({ name: w, type: argumentType(w), flags: [] });
+      }
+    }
+    if (options.length === 1) return options[0];
+    return [{ name: options.map((o) => o[0]?.name ?? '').join('-'), type: 'oneof', flags: [], arguments: options.map((o) => (o.length === 1 ? o[0] : { name: o[0]?.name ?? 'block', type: 'block', flags: [], arguments: o })) }];
+  };
+  return sequence();
+}
+
+function argumentType(name: string): string {
+  if (KEY_NAMES.has(name)) return 'key';
+  if (name === 'pattern') return 'pattern';
+  if (INTEGER_NAMES.has(name)) return 'integer';
+  return 'string';
+}
+
+function writeArguments(r: Reply, args: DocArgument[]): void {
+  r.array(args.length);
+  for (const a of args) {
+    const n = 2 + (a.token ? 1 : 0) + (a.flags.length ? 1 : 0) + (a.arguments ? 1 : 0);
+    r.map(n);
+    r.bulk('name');
+    r.bulk(a.name);
+    r.bulk('type');
+    r.bulk(a.type);
+    if (a.token) {
+      r.bulk('token');
+      r.bulk(a.token);
+    }
+    if (a.flags.length) {
+      r.bulk('flags');
+      r.set(a.flags.length);
+      for (const f of a.flags) r.simple(f);
+    }
+    if (a.arguments) {
+      r.bulk('arguments');
+      writeArguments(r, a.arguments);
+    }
+  }
+}
+
 function writeDocs(ctx: Ctx, spec: CommandSpec): void {
   const r = ctx.reply;
   const fields: [string, () => void][] = [
@@ -260,7 +346,7 @@ function writeDocs(ctx: Ctx, spec: CommandSpec): void {
     ['group', () => r.bulk(spec.group)],
   ];
   if (spec.complexity) fields.push(['complexity', () => r.bulk(spec.complexity!)]);
-  if (spec.syntax) fields.push(['arguments', () => r.bulk(spec.syntax!)]);
+  if (spec.syntax) fields.push(['arguments', () => writeArguments(r, syntaxArguments(spec.syntax!))]);
   if (spec.subcommands?.length) {
     fields.push([
       'subcommands',
@@ -331,23 +417,57 @@ export function keyPositions(spec: CommandSpec, argv: Argv): number[] {
   return out;
 }
 
+/**
+ * Key-spec flags of a command's k-th key, as COMMAND GETKEYSANDFLAGS reports them:
+ * RW/RO/OW/RM then the operation (access, update, insert, delete). Commands whose
+ * keys differ from the default for their kind are listed here.
+ */
+const KEY_FLAGS: Record<string, string[][]> = {
+  set: [['OW', 'update']],
+  mset: [['OW', 'update']],
+  msetnx: [['OW', 'insert']],
+  setex: [['OW', 'update']],
+  psetex: [['OW', 'update']],
+  setnx: [['OW', 'insert']],
+  getset: [['RW', 'access', 'update']],
+  getdel: [['RW', 'access', 'delete']],
+  del: [['RM', 'delete']],
+  unlink: [['RM', 'delete']],
+  lmove: [['RW', 'access', 'delete'], ['RW', 'insert']],
+  blmove: [['RW', 'access', 'delete'], ['RW', 'insert']],
+  rpoplpush: [['RW', 'access', 'delete'], ['RW', 'insert']],
+  brpoplpush: [['RW', 'access', 'delete'], ['RW', 'insert']],
+  sort: [['RO', 'access'], ['OW', 'update']],
+  rename: [['RW', 'access', 'delete'], ['OW', 'update']],
+  renamenx: [['RW', 'access', 'delete'], ['OW', 'insert']],
+  copy: [['RO', 'access'], ['OW', 'update']],
+};
+
+function keyFlagsAt(spec: CommandSpec, k: number): string[] {
+  const table = KEY_FLAGS[spec.name];
+  if (table) return table[Math.min(k, table.length - 1)];
+  if (spec.flags.includes('write')) return ['RW', 'update'];
+  return ['RO', 'access'];
+}
+
 function commandGetKeys(ctx: Ctx, withFlags: boolean): void {
   const { argv } = ctx;
   const inner = argv.slice(2);
   const resolved = resolveCommand(ctx.node, inner);
   if (typeof resolved === 'string') throw new CommandError('ERR Invalid command specified');
   const spec = resolved;
+  if (spec.keys.first === 0 && !spec.keys.find) throw new CommandError('ERR The command has no key arguments');
   if ((spec.arity > 0 && spec.arity !== inner.count) || inner.count < -spec.arity) {
     throw new CommandError('ERR Invalid number of arguments specified for command');
   }
   const positions = keyPositions(spec, inner);
-  if (positions.length === 0) throw new CommandError('ERR The command has no key arguments');
   ctx.reply.array(positions.length);
-  for (const p of positions) {
+  for (let k = 0; k < positions.length; k++) {
+    const p = positions[k];
     if (withFlags) {
       ctx.reply.array(2);
       ctx.reply.bulk(inner.str(p));
-      const kf = spec.flags.includes('write') ? ['RW', 'UPDATE'] : ['RO', 'ACCESS'];
+      const kf = keyFlagsAt(spec, k);
       ctx.reply.set(kf.length);
       for (const f of kf) ctx.reply.simple(f);
     } else {
@@ -406,6 +526,34 @@ function debug(ctx: Ctx): void {
     default:
       throw new CommandError(`ERR unknown subcommand '${argv.str(1)}'. Try DEBUG HELP.`);
   }
+}
+
+/**
+ * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: stops the node (and, for `cove
+ * server`, the process). SAVE writes the dataset first when persistence is built in.
+ * A successful shutdown sends no reply: the connection just closes.
+ */
+function shutdown(ctx: Ctx): void {
+  const { argv, node } = ctx;
+  let save: boolean | null = null;
+  let abort = false;
+  for (let i = 1; i < argv.count; i++) {
+    if (argv.is(i, 'nosave')) save = false;
+    else if (argv.is(i, 'save')) save = true;
+    else if (argv.is(i, 'now') || argv.is(i, 'force')) continue;
+    else if (argv.is(i, 'abort')) abort = true;
+    else throw new CommandError(Errors.syntax);
+  }
+  if (abort) {
+    if (argv.count > 2) throw new CommandError(Errors.syntax);
+    throw new CommandError('ERR No shutdown in progress.');
+  }
+  const saver = node.ext.get('save') as (() => void) | undefined;
+  if (save === true && saver) saver();
+  node.log('warning', 'User requested shutdown...');
+  const hook = node.ext.get('shutdown') as (() => void) | undefined;
+  setImmediate(() => (hook ? hook() : void node.close()));
+  ctx.client.closeAfterReply = true;
 }
 
 /** Other modules add DEBUG subcommands (OBJECT, RELOAD, PROTOCOL, ...). */
@@ -469,4 +617,15 @@ export const serverCommands: CommandSpec[] = [
   },
   s('wait', 3, ['noscript'], 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', '3.0.0', wait, ['connection']),
   s('debug', -2, ['admin', 'noscript', 'loading', 'stale', 'protected'], 'A container for debugging commands.', '1.0.0', debug),
+  {
+    ...s('cluster', -2, [], 'A container for Redis Cluster commands.', '3.0.0', undefined),
+    // A standalone node answers every CLUSTER subcommand as redis-server does with
+    // cluster-enabled no. Cluster mode (hash slots) is not built yet.
+    subcommands: ['addslots', 'addslotsrange', 'bumpepoch', 'count-failure-reports', 'countkeysinslot', 'delslots', 'delslotsrange', 'failover', 'flushslots', 'forget', 'getkeysinslot', 'help', 'info', 'keyslot', 'links', 'meet', 'myid', 'nodes', 'replicas', 'replicate', 'reset', 'saveconfig', 'set-config-epoch', 'setslot', 'shards', 'slaves', 'slots'].map((sub) =>
+      s(`cluster|${sub}`, -2, ['stale'], `CLUSTER ${sub.toUpperCase()} (cluster mode only).`, '3.0.0', () => {
+        throw new CommandError('ERR This instance has cluster support disabled');
+      }),
+    ),
+  },
+  s('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'sentinel', 'allow_busy'], 'Synchronously saves the database(s) to disk and shuts down the Redis server.', '1.0.0', shutdown),
 ];

@@ -7,14 +7,16 @@
 // encodings including the ones results get (a stored result starts as an intset, as
 // Redis's does).
 //
-// Not done: Redis replicates SPOP as SREMs of what it popped (or DEL); Cove's
-// propagation replays the command as given, so a replica would pop other members.
+// Replication: SPOP picks members at random, so replicas get what it did instead:
+// SREM key of the popped members (in batches of 1024, as Redis), or DEL key when
+// the count took the whole set.
 
 import { CommandError, Errors } from '../../protocol/resp/errors.js';
 import { ValueType } from '../../engine/keyspace.js';
 import { MemoryAccount, releaseObject } from '../../engine/memory.js';
 import { SetValue } from '../../engine/types/set.js';
 import type { CommandSpec, Ctx, KeySpec } from '../types.js';
+import { Argv } from '../../protocol/resp/argv.js';
 import { ALL_KEYS, ONE_KEY } from '../types.js';
 import { deleteIfEmpty, lookupRead, lookupWrite, writeObject, written } from '../helpers.js';
 import { encodingLimits } from '../encoding-limits.js';
@@ -130,6 +132,14 @@ function spop(ctx: Ctx): void {
   reply.bulk(member);
   written(ctx, 1, 's', 'spop');
   deleteIfEmpty(ctx, id, s.size, 1);
+  ctx.propagateAs = [Argv.of(['SREM', argv.copy(1), member])];
+}
+
+/** SREM key member ... commands for what SPOP took, at most 1024 members each (Redis's batch). */
+function sremBatches(key: Buffer, members: string[]): Argv[] {
+  const out: Argv[] = [];
+  for (let i = 0; i < members.length; i += 1024) out.push(Argv.of(['SREM', key, ...members.slice(i, i + 1024)]));
+  return out;
 }
 
 /** How much bigger than what stays the popped part must be for Redis to rebuild the set. */
@@ -151,10 +161,13 @@ function spopWithCount(ctx: Ctx): void {
     replySet(ctx, s);
     store.delete(ctx.dbIndex, id);
     store.notify('g', 'del', argv.str(1), ctx.dbIndex);
+    ctx.propagateAs = [Argv.of(['DEL', argv.copy(1)])];
     return;
   }
   reply.set(count);
-  for (let i = 0; i < count; i++) reply.bulk(s.pop());
+  const popped: string[] = new Array(count);
+  for (let i = 0; i < count; i++) reply.bulk((popped[i] = s.pop()));
+  ctx.propagateAs = sremBatches(argv.copy(1), popped);
   const remaining = size - count;
   if (remaining * SPOP_MOVE_STRATEGY_MUL <= count) {
     // Redis pops most of a set by building a new set from the few that stay, and

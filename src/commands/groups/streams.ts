@@ -5,12 +5,20 @@
 // command is re-run when XADD signals the key. XREAD's "$" is resolved to concrete IDs
 // the first time, and the resolved IDs ride along in the block state, so a retry
 // reads what arrived after the call, not after the retry.
+//
+// Replication (what replicas receive, as redis-server 7.0 sends it): XADD with the ID
+// it generated; approximate trims (~) as exact ones with the threshold they reached
+// (MAXLEN = <length> / MINID = <first ID>); XREADGROUP as one XCLAIM ... FORCE JUSTID
+// LASTID per delivered entry (with NOACK: XGROUP SETID ... ENTRIESREAD, after an XGROUP
+// CREATECONSUMER for a new consumer), history reads not at all; XCLAIM and XAUTOCLAIM
+// as one XCLAIM per claimed (or found deleted) entry, XCLAIM's LASTID as XGROUP SETID.
 
 import { CommandError, Errors } from '../../protocol/resp/errors.js';
 import { ValueType } from '../../engine/keyspace.js';
 import {
   ConsumerGroup,
   Consumer,
+  PendingEntry,
   StreamEntry,
   StreamId,
   StreamValue,
@@ -24,7 +32,7 @@ import {
   prevId,
 } from '../../engine/types/stream.js';
 import type { CommandSpec, Ctx, KeySpec } from '../types.js';
-import type { Argv } from '../../protocol/resp/argv.js';
+import { Argv } from '../../protocol/resp/argv.js';
 import type { Reply } from '../../protocol/resp/writer.js';
 import { lookupRead, lookupWrite, written, writeObject } from '../helpers.js';
 import { helpReply } from './server.js';
@@ -125,12 +133,15 @@ interface TrimArgs {
   nomkstream: boolean;
   /** Index of the ID argument (XADD). */
   idPos: number;
+  /** Where the "~" and the MAXLEN/MINID threshold are (for the replicas' rewrite), -1 if absent. */
+  approxPos: number;
+  thresholdPos: number;
 }
 
 /** streamParseAddOrTrimArgsOrReply. */
 function parseAddOrTrim(ctx: Ctx, xadd: boolean): TrimArgs {
   const { argv } = ctx;
-  const args: TrimArgs = { strategy: null, approx: false, limit: -1, nomkstream: false, idPos: 0 };
+  const args: TrimArgs = { strategy: null, approx: false, limit: -1, nomkstream: false, idPos: 0, approxPos: -1, thresholdPos: -1 };
   let i = 2;
   let limitGiven = false;
   for (; i < argv.count; i++) {
@@ -145,9 +156,11 @@ function parseAddOrTrim(ctx: Ctx, xadd: boolean): TrimArgs {
       let next = argv.str(i + 1);
       if ((next === '~' || next === '=') && more >= 2) {
         args.approx = next === '~';
+        args.approxPos = i + 1;
         i++;
         next = argv.str(i + 1);
       }
+      args.thresholdPos = i + 1;
       if (isMaxlen) {
         const n = argv.int(i + 1);
         if (n === null) throw new CommandError(Errors.notInteger);
@@ -178,10 +191,28 @@ function parseAddOrTrim(ctx: Ctx, xadd: boolean): TrimArgs {
   if (args.approx) {
     if (!limitGiven) args.limit = 100 * ctx.node.config.int('stream-node-max-entries');
   } else {
-    if (limitGiven) throw new CommandError('ERR syntax error, LIMIT cannot be used without the special ~ option');
+    // A primary sends exact trims with the LIMIT of the approximate one they replace.
+    if (limitGiven && !ctx.client.isPrimaryLink) throw new CommandError('ERR syntax error, LIMIT cannot be used without the special ~ option');
     args.limit = 0;
   }
   return args;
+}
+
+/**
+ * The command as replicas must run it: argv with some arguments replaced (the XADD ID,
+ * and for an approximate trim "~" → "=" and the threshold actually reached).
+ */
+function rewrittenTrim(ctx: Ctx, s: StreamValue, args: TrimArgs, replace: Map<number, string>): Argv {
+  if (args.approx && args.strategy) {
+    replace.set(args.approxPos, '=');
+    let threshold: string;
+    if (args.strategy.kind === 'maxlen') threshold = String(s.length);
+    else threshold = formatId(s.length > 0 ? s.firstId : (nextId(s.lastId) ?? s.lastId));
+    replace.set(args.thresholdPos, threshold);
+  }
+  const parts: (string | Buffer)[] = [];
+  for (let i = 0; i < ctx.argv.count; i++) parts.push(replace.get(i) ?? ctx.argv.copy(i));
+  return Argv.of(parts);
 }
 
 function xadd(ctx: Ctx): void {
@@ -230,6 +261,9 @@ function xadd(ctx: Ctx): void {
   if (args.strategy) {
     if (s.trim(args.strategy, args.approx, args.limit) > 0) ctx.store.notify('t', 'xtrim', argv.str(1), ctx.dbIndex);
   }
+  if (parsed.auto || !parsed.seqGiven || args.approx) {
+    ctx.propagateAs = [rewrittenTrim(ctx, s, args, new Map([[args.idPos, formatId(id)]]))];
+  }
   ctx.store.ready(ctx.dbIndex, argv.str(1));
 }
 
@@ -244,6 +278,7 @@ function xtrim(ctx: Ctx): void {
   if (!s) return ctx.reply.int(0);
   const n = s.trim(args.strategy!, args.approx, args.limit);
   if (n > 0) written(ctx, 1, 't', 'xtrim');
+  if (n > 0 && args.approx) ctx.propagateAs = [rewrittenTrim(ctx, s, args, new Map())];
   ctx.reply.int(n);
 }
 
@@ -440,6 +475,7 @@ function xreadGeneric(ctx: Ctx, xreadgroup: boolean): void {
 
   // Work out what each stream can serve now.
   const served: { key: number; entries: (StreamEntry | { id: StreamId; missing: true })[] }[] = [];
+  const effects: Argv[] = [];
   for (let k = 0; k < a.streams; k++) {
     const s = streams[k];
     if (!s) continue;
@@ -461,15 +497,24 @@ function xreadGeneric(ctx: Ctx, xreadgroup: boolean): void {
     if (!now) continue;
     const start = nextId(gt) ?? ID_MAX;
     if (g) {
+      const created = !g.consumers.has(a.consumer!);
       const consumer = ensureConsumer(ctx, g, a.consumer!, a.streamsAt + k);
       consumer.seenTime = ctx.now;
-      served.push({ key: a.streamsAt + k, entries: history ? readHistory(s, g, consumer, start, a.count, ctx.now) : deliverNew(s, g, consumer, start, a.count, a.noack, ctx.now) });
+      if (history) {
+        served.push({ key: a.streamsAt + k, entries: readHistory(s, g, consumer, start, a.count, ctx.now) });
+      } else {
+        const entries = deliverNew(s, g, consumer, start, a.count, a.noack, ctx.now);
+        served.push({ key: a.streamsAt + k, entries });
+        deliveryEffects(effects, argv.copy(a.streamsAt + k), a.group!, g, consumer, entries, a.noack, created);
+      }
       ctx.store.dirty++;
     } else {
       served.push({ key: a.streamsAt + k, entries: s.range(start, ID_MAX, a.count) });
     }
   }
 
+  // Replicas get what the delivery did (see the header); nothing for history reads.
+  if (xreadgroup) ctx.propagateAs = effects;
   if (served.length === 0) {
     if (a.block >= 0) {
       // Nothing yet: wait for XADD (the retry keeps the IDs resolved now).
@@ -500,6 +545,30 @@ function xreadGeneric(ctx: Ctx, xreadgroup: boolean): void {
         replyEntry(reply, e);
       }
     }
+  }
+}
+
+/** XCLAIM key group consumer 0 id TIME ms RETRYCOUNT n FORCE JUSTID LASTID id: a PEL entry as replicas must set it. */
+function xclaimEffect(key: Buffer, group: string, p: PendingEntry, lastId: StreamId): Argv {
+  return Argv.of(['XCLAIM', key, group, p.consumer.name, '0', formatId(p.id), 'TIME', String(p.deliveryTime), 'RETRYCOUNT', String(p.deliveryCount), 'FORCE', 'JUSTID', 'LASTID', formatId(lastId)]);
+}
+
+/** XGROUP SETID key group id ENTRIESREAD n: the group's position as replicas must set it. */
+function setidEffect(key: Buffer, group: string, g: ConsumerGroup): Argv {
+  return Argv.of(['XGROUP', 'SETID', key, group, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
+}
+
+/** What replicas must do for entries XREADGROUP delivered (streamPropagateXCLAIM / GroupID). */
+function deliveryEffects(out: Argv[], key: Buffer, group: string, g: ConsumerGroup, consumer: Consumer, entries: StreamEntry[], noack: boolean, created: boolean): void {
+  if (entries.length === 0) return;
+  if (noack) {
+    if (created) out.push(Argv.of(['XGROUP', 'CREATECONSUMER', key, group, consumer.name]));
+    out.push(setidEffect(key, group, g));
+    return;
+  }
+  for (const e of entries) {
+    const p = g.pending.get(e.id);
+    if (p) out.push(xclaimEffect(key, group, p, e.id));
   }
 }
 
@@ -810,10 +879,18 @@ function xclaim(ctx: Ctx): void {
   }
   if (!s || !g) throw new CommandError(`NOGROUP No such key '${argv.str(1)}' or consumer group '${argv.str(2)}'`);
   if (deliveryTime > ctx.now) deliveryTime = ctx.now;
-  if (lastId > g.lastId) g.lastId = lastId;
+  let lastIdMoved = false;
+  if (lastId > g.lastId) {
+    g.lastId = lastId;
+    lastIdMoved = true;
+  }
   const consumer = ensureConsumer(ctx, g, argv.str(3), 1);
   consumer.seenTime = ctx.now;
   const claimed: (StreamEntry | StreamId)[] = [];
+  // Replicas get one XCLAIM per entry claimed or dropped, never this command itself.
+  const key = argv.copy(1);
+  const group = argv.str(2);
+  const effects: Argv[] = [];
   for (const id of ids) {
     let p = g.pending.get(id);
     const entry = s.get(id);
@@ -824,6 +901,7 @@ function xclaim(ctx: Ctx): void {
     if (!p) continue;
     if (!entry) {
       // The entry was deleted: it no longer needs processing.
+      effects.push(xclaimEffect(key, group, p, g.lastId));
       g.removePending(id);
       continue;
     }
@@ -838,7 +916,11 @@ function xclaim(ctx: Ctx): void {
     else if (!justId) p.deliveryCount++;
     consumer.activeTime = ctx.now;
     claimed.push(justId ? id : entry);
+    effects.push(xclaimEffect(key, group, p, g.lastId));
   }
+  // A LASTID that moved the group travels with the XCLAIMs, or alone as XGROUP SETID.
+  if (lastIdMoved && effects.length === 0) effects.push(setidEffect(key, group, g));
+  ctx.propagateAs = effects;
   ctx.store.dirty++;
   reply.array(claimed.length);
   for (const c of claimed) {
@@ -878,6 +960,9 @@ function xautoclaim(ctx: Ctx): void {
   if (!s || !g) throw new CommandError(`NOGROUP No such key '${argv.str(1)}' or consumer group '${argv.str(2)}'`);
   const consumer = ensureConsumer(ctx, g, argv.str(3), 1);
   consumer.seenTime = ctx.now;
+  const key = argv.copy(1);
+  const group = argv.str(2);
+  const effects: Argv[] = [];
   // COUNT bounds the PEL entries claimed or found deleted; attempts bound the scan.
   let attempts = count * 10;
   let budget = count;
@@ -893,6 +978,7 @@ function xautoclaim(ctx: Ctx): void {
     if (!p) continue;
     const entry = s.get(id);
     if (!entry) {
+      effects.push(xclaimEffect(key, group, p, g.lastId));
       g.removePending(id);
       deleted.push(id);
       budget--;
@@ -908,9 +994,11 @@ function xautoclaim(ctx: Ctx): void {
     if (!justId) p.deliveryCount++;
     consumer.activeTime = ctx.now;
     claimed.push(justId ? id : entry);
+    effects.push(xclaimEffect(key, group, p, g.lastId));
     budget--;
   }
   if (i < ids.length) next = ids[i];
+  ctx.propagateAs = effects;
   ctx.store.dirty++;
   reply.array(3);
   reply.bulk(formatId(next));

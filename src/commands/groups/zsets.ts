@@ -10,6 +10,8 @@
 //
 // The value type is engine/types/zset.ts; this file only parses, calls it, replies,
 // and raises the events (WATCH, keyspace notifications, blocked clients).
+// Replication: the multi-key and blocking pops reach replicas as the pop they did on
+// one key (BZPOPMIN → ZPOPMIN key, [B]ZMPOP → ZPOPMIN/ZPOPMAX key count), as Redis.
 
 import { CommandError, Errors } from '../../protocol/resp/errors.js';
 import { formatDouble } from '../../protocol/resp/numbers.js';
@@ -20,7 +22,7 @@ import type { SetValue } from '../../engine/types/set.js';
 import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax } from '../../engine/types/skiplist.js';
 import type { LexRange, ScoreRange, SkipNode } from '../../engine/types/skiplist.js';
 import { MemoryAccount } from '../../engine/memory.js';
-import type { Argv } from '../../protocol/resp/argv.js';
+import { Argv } from '../../protocol/resp/argv.js';
 import type { CommandSpec, Ctx, KeySpec } from '../types.js';
 import { ONE_KEY } from '../types.js';
 import { intArg, lookupRead, lookupWrite, syntaxError, timeoutArg, written } from '../helpers.js';
@@ -117,6 +119,9 @@ function cString(s: string): string {
  * no leading space, no NaN, no overflow or underflow to zero.
  */
 function scoreArg(ctx: Ctx, i: number, message: string = Errors.notFloat): number {
+  // Fast path: a plain integer (string2ll's canonical form) is its own double.
+  const n = ctx.argv.int(i);
+  if (typeof n === 'number') return n;
   const s = ctx.argv.str(i);
   if (s.length === 0 || isSpace(s.charCodeAt(0))) throw new CommandError(message);
   const r = strtod(s);
@@ -185,12 +190,6 @@ function insertMember(ctx: Ctx, z: ZSetValue, member: string, score: number): vo
   z.insert(member, score, l.zsetMaxListpackEntries, l.zsetMaxListpackValue);
 }
 
-/** Deletes a key whose set became empty, with the "del" event after the command's own. */
-function deleteKey(ctx: Ctx, id: number, keyArg: number): void {
-  ctx.store.delete(ctx.dbIndex, id);
-  ctx.store.notify('g', 'del', ctx.argv.str(keyArg), ctx.dbIndex);
-}
-
 /**
  * Stores a freshly built set at the key of argument `dstArg`, replacing whatever is
  * there and its TTL (Redis setKey); an empty result deletes the key instead.
@@ -240,6 +239,9 @@ function replySet(r: Reply, z: ZSetValue, withscores: boolean): void {
 
 // ---- ZADD / ZINCRBY ---------------------------------------------------------------------------
 
+/** ZADD's parsed scores, reused between calls (no allocation per command). */
+let scratchScores = new Float64Array(16);
+
 const ZADD_NX = 1;
 const ZADD_XX = 2;
 const ZADD_GT = 4;
@@ -273,7 +275,8 @@ function zaddGeneric(ctx: Ctx, flagsIn: number): void {
   const n = pairs / 2;
   if (incr && n > 1) throw new CommandError(ZErrors.incrPair);
   // Every score is parsed before anything changes: the command applies fully or not at all.
-  const scores = new Float64Array(n);
+  if (scratchScores.length < n) scratchScores = new Float64Array(Math.max(n, scratchScores.length * 2));
+  const scores = scratchScores;
   for (let j = 0; j < n; j++) scores[j] = scoreArg(ctx, at + j * 2);
 
   let id = lookupWrite(ctx, 1);
@@ -650,6 +653,11 @@ function popFrom(ctx: Ctx, id: number, keyArg: number, max: boolean, countIn: nu
   if (emptied) ctx.store.delete(ctx.dbIndex, id);
   written(ctx, keyArg, 'z', max ? 'zpopmax' : 'zpopmin');
   if (emptied) ctx.store.notify('g', 'del', ctx.argv.str(keyArg), ctx.dbIndex);
+  if (shape.emitKey) {
+    const name = max ? 'ZPOPMAX' : 'ZPOPMIN';
+    const key = ctx.argv.copy(keyArg);
+    ctx.propagateAs = [Argv.of(shape.nested ? [name, key, String(n)] : [name, key])];
+  }
 }
 
 /** ZPOPMIN / ZPOPMAX key [count] */

@@ -24,8 +24,13 @@
 import { ChargedValue, Collection, ELEMENT_OVERHEAD, EncodingLimits, MemoryAccount } from '../memory.js';
 import { LexRange, ScoreRange, SkipList, SkipNode, lexGteMin, lexLteMax } from './skiplist.js';
 
-/** Bytes charged per element beyond the member's own: Map entry, node and its link arrays. */
-export const ZSET_ELEMENT_OVERHEAD = ELEMENT_OVERHEAD + 64;
+/**
+ * Bytes charged per element beyond the member's own characters: the Map entry, the
+ * skip-list node with its link and span arrays, the boxed score and the string
+ * header. Measured on Node 20 (v8.getHeapStatistics over 500k elements: about 227
+ * bytes besides the member strings).
+ */
+export const ZSET_ELEMENT_OVERHEAD = ELEMENT_OVERHEAD + 192;
 
 export class ZSetValue extends ChargedValue implements Collection {
   readonly dict = new Map<string, number>();
