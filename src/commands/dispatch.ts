@@ -10,6 +10,7 @@ import type { Client } from '../server/client.js';
 import type { ValkeyNode } from '../server/valkey-node.js';
 import type { CommandSpec, Ctx } from './types.js';
 import { Flag } from './types.js';
+import { keyPositions } from './key-positions.js';
 import type { Reply } from '../protocol/resp/writer.js';
 
 /** Commands a RESP2 client may run while subscribed. */
@@ -102,7 +103,8 @@ export function processCommand(node: ValkeyNode, client: Client, argv: Argv): bo
     return reject(node, client, reply, Errors.subscribeContext(spec.name), spec);
   }
 
-  if (node.pausing && !client.inMulti && node.pausedFor(spec, argv)) {
+  // An EXEC waits too when a queued command would (Redis looks at the queue's flags).
+  if (node.pausing && (client.inMulti ? spec.name === 'exec' && client.multiQueue.some((q) => node.pausedFor(q.spec, q.argv)) : node.pausedFor(spec, argv))) {
     node.postpone(client, argv, spec);
     return false;
   }
@@ -172,6 +174,8 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   };
   const dirtyBefore = node.store.dirty;
   const errorsBefore = node.stats.errorReplies;
+  const tracking = node.tracking;
+  if (tracking.active && !nested) tracking.current = client;
   // One clock read per command: a command's time runs from the end of the
   // previous one in the same batch (node.tick resets it), parsing included.
   const started = node.stamp;
@@ -188,6 +192,21 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   }
   const ended = performance.now();
   node.stamp = ended;
+  if (client.tracking) {
+    // Client-side caching: remember what a tracking client read; CLIENT CACHING
+    // yes/no covers just the next command (or, in MULTI, until EXEC).
+    if (spec.bits! & Flag.readonly) {
+      const positions = keyPositions(spec, argv);
+      if (positions.length) tracking.remember(client, positions.map((i) => argv.str(i)));
+    }
+    if (spec.name !== 'client|caching' && !client.inMulti) client.tracking.caching = false;
+  }
+  // Invalidations for the client itself and BCAST batches go out after a top-level
+  // command (EXEC and scripts send theirs once, at the end).
+  if (tracking.active && !nested) {
+    tracking.afterCommand();
+    tracking.current = null;
+  }
   // A command that blocked is counted once, when it is finally served (as Redis does).
   if (node.blockCalled) return;
   const micros = Math.round((ended - started) * 1000);

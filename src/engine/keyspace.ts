@@ -150,8 +150,9 @@ export class Keyspace {
     this.hashes[id] = h;
     this.types[id] = type;
     this.live++;
+    // Growing rebuilds the index from every live entry, this new one included.
     if (this.live * 4 > this.index.length * 3) this.rehash(this.index.length * 2);
-    this.indexInsert(id, h);
+    else this.indexInsert(id, h);
     return id;
   }
 

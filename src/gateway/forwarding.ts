@@ -104,12 +104,12 @@ export function forwardingTable(index: PolicyIndex, inst: ViewInstance, config: 
       table.notes.push(`${textOf(rule)}: -d does not match the instance's addresses (${ownAddresses.join(', ')}); the rule never matches`);
       continue;
     }
-    if (rule.protocol !== 'tcp') {
-      table.notes.push(`${textOf(rule)}: only TCP is forwarded (give -p tcp --dport PORT)`);
-      continue;
-    }
     if (!rule.dport) {
       table.notes.push(`${textOf(rule)}: a rule without --dport would forward every port; Cove forwards listed ports only`);
+      continue;
+    }
+    if (rule.protocol !== 'tcp') {
+      table.notes.push(`${textOf(rule)}: only TCP is forwarded (give -p tcp --dport PORT)`);
       continue;
     }
     const count = rule.dport.to - rule.dport.from + 1;

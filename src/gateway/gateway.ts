@@ -24,7 +24,7 @@ import { checkEgress, checkIngress, normalizeAddress } from '../network/policy.j
 import type { ViewEni, ViewFlowLog, ViewInstance } from '../network/view.js';
 import { FlowLogWriter, FlowRecord, subscriptionsFor, unixSeconds } from '../network/flow-log.js';
 import { ForwardEntry, ForwardingTable, forwardingTable, sourceAllowed, targetEni } from './forwarding.js';
-import { relay } from './relay.js';
+import { relay, RelayStats } from './relay.js';
 import type { TlsStore } from './tls.js';
 
 export interface GatewayEvent {
@@ -280,24 +280,27 @@ export class NatGateway {
     upstream.pause();
     this.conns.add(upstream);
     let relaying = false;
-    const finish = () => {
+    const finish = (bytes: RelayStats) => {
       this.counters.active--;
       this.conns.delete(sock);
       this.conns.delete(upstream);
       const end = unixSeconds();
       const s = unixSeconds(start);
-      const viaPort = upstream.localPort ?? 0;
-      this.record({ srcaddr: client, dstaddr: eni.privateIp, srcport: clientPort, dstport: port, bytes: sock.bytesRead, start: s, end, action: 'ACCEPT', direction: 'ingress', pktDstaddr: this.inst.publicIp });
-      if (sock.bytesWritten > 0) {
-        this.record({ srcaddr: eni.privateIp, dstaddr: client, srcport: port, dstport: clientPort, bytes: sock.bytesWritten, start: s, end, action: 'ACCEPT', direction: 'egress', pktSrcaddr: this.inst.publicIp });
+      const viaPort = viaPortAtConnect;
+      // Four records, as the NAT instance's interface sees them: client in and out, node out and in.
+      this.record({ srcaddr: client, dstaddr: eni.privateIp, srcport: clientPort, dstport: port, bytes: bytes.up, start: s, end, action: 'ACCEPT', direction: 'ingress', pktDstaddr: this.inst.publicIp });
+      if (bytes.down > 0) {
+        this.record({ srcaddr: eni.privateIp, dstaddr: client, srcport: port, dstport: clientPort, bytes: bytes.down, start: s, end, action: 'ACCEPT', direction: 'egress', pktSrcaddr: this.inst.publicIp });
       }
-      this.record({ srcaddr: eni.privateIp, dstaddr: target.privateIp, srcport: viaPort, dstport: entry.port, bytes: upstream.bytesWritten, start: s, end, action: 'ACCEPT', direction: 'egress', pktSrcaddr: client });
-      if (upstream.bytesRead > 0) {
-        this.record({ srcaddr: target.privateIp, dstaddr: eni.privateIp, srcport: entry.port, dstport: viaPort, bytes: upstream.bytesRead, start: s, end, action: 'ACCEPT', direction: 'ingress', pktDstaddr: client });
+      this.record({ srcaddr: eni.privateIp, dstaddr: target.privateIp, srcport: viaPort, dstport: entry.port, bytes: bytes.up, start: s, end, action: 'ACCEPT', direction: 'egress', pktSrcaddr: client });
+      if (bytes.down > 0) {
+        this.record({ srcaddr: target.privateIp, dstaddr: eni.privateIp, srcport: entry.port, dstport: viaPort, bytes: bytes.down, start: s, end, action: 'ACCEPT', direction: 'ingress', pktDstaddr: client });
       }
     };
+    let viaPortAtConnect = 0;
     upstream.once('connect', () => {
       relaying = true;
+      viaPortAtConnect = upstream.localPort ?? 0;
       relay({ client: sock, upstream }, finish);
     });
     let aborted = false;

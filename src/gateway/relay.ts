@@ -1,8 +1,19 @@
-// The gateway's byte pump between a client and a cache node. The hot path is one
-// `write` of each received chunk as it is (no copy, no concatenation, no per-chunk
-// closure): Node hands over a Buffer per read and the other socket takes it whole.
-// Backpressure pauses the reading side until the writing side drains. A FIN is
-// passed on as a FIN; an error or reset on either side ends both.
+// The gateway's byte pump between a client and a cache node.
+//
+// Fast path (plain TCP on Node 20): the two sockets' libuv handles are driven
+// directly, as net.Socket drives them internally, without the stream machinery:
+// each handle reads into its own 16 KiB buffer (HAProxy's default tune.bufsize),
+// and each read is written to the other handle at once, with one write request
+// object reused while writes complete synchronously. That is one read and one write
+// per batch, no allocation per chunk beyond a view, and no stream events. Measured
+// on the 2-vCPU box (bench/nat.ts) it cuts the user-space CPU of a forwarded request
+// by about a third compared with 'data' events and write(). When the other side
+// cannot take everything at once, the data still points into the buffer: reading
+// from the source stops until the write completes (backpressure).
+//
+// Slow path (TLS sockets, or a Node without those internals): 'data' events and
+// write(), pausing on backpressure. Both pass a FIN on as a FIN; an error or reset
+// on either side ends both.
 
 import type net from 'node:net';
 
@@ -11,17 +22,159 @@ export interface RelayEnds {
   upstream: net.Socket;
 }
 
+export interface RelayStats {
+  /** Bytes from the client to the node, and back. */
+  up: number;
+  down: number;
+  hadError: boolean;
+}
+
+interface StreamInternals {
+  WriteWrap: new () => WriteReq;
+  ShutdownWrap: new () => { handle: unknown; oncomplete: (status: number) => void };
+  state: Int32Array;
+  kReadBytesOrError: number;
+  kLastWriteWasAsync: number;
+}
+
+interface WriteReq {
+  handle: unknown;
+  oncomplete: (status: number) => void;
+  async: boolean;
+  buffer?: unknown;
+}
+
+interface Handle {
+  onread: () => void;
+  readStart(): number;
+  readStop(): number;
+  useUserBuffer(buf: Uint8Array): void;
+  writeBuffer(req: WriteReq, buf: Uint8Array): number;
+  shutdown(req: unknown): number;
+  writeQueueSize: number;
+}
+
+const UV_EOF = -4095;
+const ignoreRead = () => {};
+const BUFFER_SIZE = 16 * 1024;
+
+function loadInternals(): StreamInternals | null {
+  try {
+    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding('stream_wrap');
+    const i = {
+      WriteWrap: binding.WriteWrap as StreamInternals['WriteWrap'],
+      ShutdownWrap: binding.ShutdownWrap as StreamInternals['ShutdownWrap'],
+      state: binding.streamBaseState as Int32Array,
+      kReadBytesOrError: binding.kReadBytesOrError as number,
+      kLastWriteWasAsync: binding.kLastWriteWasAsync as number,
+    };
+    if (typeof i.WriteWrap !== 'function' || typeof i.ShutdownWrap !== 'function' || !(i.state instanceof Int32Array)) return null;
+    return i;
+  } catch {
+    return null;
+  }
+}
+
+const internals = process.env.COVE_SLOW_RELAY ? null : loadInternals();
+
+function handleOf(s: net.Socket): Handle | null {
+  const h = (s as unknown as { _handle?: Handle | null })._handle;
+  if (!h || typeof h.useUserBuffer !== 'function' || typeof h.writeBuffer !== 'function' || typeof h.readStart !== 'function') return null;
+  // TLS sockets wrap their TCP handle: their bytes are not the plaintext.
+  if ((s as unknown as { encrypted?: boolean }).encrypted) return null;
+  return h;
+}
+
 /**
- * Starts relaying between two connected sockets; `onClose` runs once, when both are
- * closed. The client socket may be paused (pauseOnConnect): it is resumed here.
+ * Starts relaying between two connected sockets; `onClose` runs once, after both are
+ * closed. Neither socket may have started reading (pauseOnConnect / pause()).
  */
-export function relay(ends: RelayEnds, onClose: (hadError: boolean) => void): void {
+export function relay(ends: RelayEnds, onClose: (stats: RelayStats) => void): void {
+  const a = internals && handleOf(ends.client);
+  const b = internals && handleOf(ends.upstream);
+  if (internals && a && b) fastRelay(internals, ends, a, b, onClose);
+  else streamRelay(ends, onClose);
+}
+
+function fastRelay(i: StreamInternals, ends: RelayEnds, ha: Handle, hb: Handle, onClose: (stats: RelayStats) => void): void {
+  const stats: RelayStats = { up: 0, down: 0, hadError: false };
+  let finished = false;
+  let open = 2;
+  const finish = (error: boolean) => {
+    if (finished) return;
+    finished = true;
+    if (error) stats.hadError = true;
+    // (onread must stay a function: the handle asserts it.)
+    ha.onread = ignoreRead;
+    hb.onread = ignoreRead;
+    let closed = 0;
+    const both = () => {
+      if (++closed === 2) onClose(stats);
+    };
+    ends.client.once('close', both);
+    ends.upstream.once('close', both);
+    ends.client.destroy();
+    ends.upstream.destroy();
+  };
+  // A socket error (e.g. from a write the kernel refused) ends both.
+  ends.client.on('error', () => finish(true));
+  ends.upstream.on('error', () => finish(true));
+
+  const direction = (from: Handle, to: Handle, count: (n: number) => void) => {
+    const buf = Buffer.allocUnsafe(BUFFER_SIZE);
+    let req: WriteReq | null = null;
+    let eof = false;
+    const onWritten = (status: number) => {
+      if (status < 0) return finish(true);
+      if (!finished && !eof) from.readStart();
+    };
+    from.useUserBuffer(buf);
+    from.onread = () => {
+      const n = i.state[i.kReadBytesOrError];
+      if (n > 0) {
+        count(n);
+        if (!req) {
+          req = new i.WriteWrap();
+          req.handle = to;
+          req.oncomplete = onWritten;
+        }
+        req.async = false;
+        const err = to.writeBuffer(req, buf.subarray(0, n));
+        if (err !== 0) return finish(true);
+        if (i.state[i.kLastWriteWasAsync]) {
+          // The rest of the data still lives in `buf`: read no more until it is out.
+          req.async = true;
+          req.buffer = buf;
+          req = null;
+          from.readStop();
+        }
+        return;
+      }
+      if (n === 0) return;
+      if (n !== UV_EOF) return finish(true);
+      // FIN from this side: pass it on once what is queued is written.
+      eof = true;
+      from.readStop();
+      const s = new i.ShutdownWrap();
+      s.handle = to;
+      s.oncomplete = () => {
+        if (--open === 0) finish(false);
+      };
+      if (to.shutdown(s) !== 0) finish(false);
+    };
+    from.readStart();
+  };
+  direction(ha, hb, (n) => (stats.up += n));
+  direction(hb, ha, (n) => (stats.down += n));
+}
+
+function streamRelay(ends: RelayEnds, onClose: (stats: RelayStats) => void): void {
   const { client, upstream } = ends;
   let open = 2;
   let failed = false;
   const closed = (hadError: boolean) => {
     if (hadError) failed = true;
-    if (--open === 0) onClose(failed);
+    if (--open === 0) onClose({ up: upstream.bytesWritten, down: client.bytesWritten, hadError: failed });
   };
   pump(client, upstream);
   pump(upstream, client);

@@ -3,14 +3,16 @@
 // (check value for "123456789": 0xe9c6d914c4b8d9ca).
 //
 // BigInt per byte is far too slow for whole datasets, so the 64-bit register is
-// kept as two 32-bit halves and the table is split the same way; one byte costs a
-// handful of integer operations.
+// kept as two 32-bit halves, and bytes are taken eight at a time ("slicing-by-8":
+// table k gives the effect of a byte followed by k zero bytes), which makes the
+// checksum a small part of writing or loading a file.
 
 const POLY_HI = 0x95ac9329; // the polynomial bit-reversed: 0x95ac9329ac4bc9b5
 const POLY_LO = 0xac4bc9b5;
 
-const TABLE_LO = new Uint32Array(256);
-const TABLE_HI = new Uint32Array(256);
+/** LO[k * 256 + i], HI[k * 256 + i]: table k, byte i. */
+const LO = new Uint32Array(8 * 256);
+const HI = new Uint32Array(8 * 256);
 for (let i = 0; i < 256; i++) {
   let lo = i;
   let hi = 0;
@@ -23,8 +25,17 @@ for (let i = 0; i < 256; i++) {
       hi = (hi ^ POLY_HI) >>> 0;
     }
   }
-  TABLE_LO[i] = lo;
-  TABLE_HI[i] = hi;
+  LO[i] = lo;
+  HI[i] = hi;
+}
+for (let k = 1; k < 8; k++) {
+  for (let i = 0; i < 256; i++) {
+    const plo = LO[(k - 1) * 256 + i];
+    const phi = HI[(k - 1) * 256 + i];
+    const idx = plo & 0xff;
+    LO[k * 256 + i] = (((plo >>> 8) | (phi << 24)) ^ LO[idx]) >>> 0;
+    HI[k * 256 + i] = ((phi >>> 8) ^ HI[idx]) >>> 0;
+  }
 }
 
 /** A running CRC-64 over bytes fed in pieces. */
@@ -35,10 +46,21 @@ export class Crc64 {
   update(data: Uint8Array, start = 0, end = data.length): this {
     let lo = this.lo;
     let hi = this.hi;
-    for (let i = start; i < end; i++) {
+    let i = start;
+    for (; i + 8 <= end; i += 8) {
+      const a = lo ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
+      const b = hi ^ (data[i + 4] | (data[i + 5] << 8) | (data[i + 6] << 16) | (data[i + 7] << 24));
+      lo =
+        LO[1792 + (a & 0xff)] ^ LO[1536 + ((a >>> 8) & 0xff)] ^ LO[1280 + ((a >>> 16) & 0xff)] ^ LO[1024 + (a >>> 24)] ^
+        LO[768 + (b & 0xff)] ^ LO[512 + ((b >>> 8) & 0xff)] ^ LO[256 + ((b >>> 16) & 0xff)] ^ LO[b >>> 24];
+      hi =
+        HI[1792 + (a & 0xff)] ^ HI[1536 + ((a >>> 8) & 0xff)] ^ HI[1280 + ((a >>> 16) & 0xff)] ^ HI[1024 + (a >>> 24)] ^
+        HI[768 + (b & 0xff)] ^ HI[512 + ((b >>> 8) & 0xff)] ^ HI[256 + ((b >>> 16) & 0xff)] ^ HI[b >>> 24];
+    }
+    for (; i < end; i++) {
       const idx = (lo ^ data[i]) & 0xff;
-      lo = ((lo >>> 8) | (hi << 24)) ^ TABLE_LO[idx];
-      hi = (hi >>> 8) ^ TABLE_HI[idx];
+      lo = ((lo >>> 8) | (hi << 24)) ^ LO[idx];
+      hi = (hi >>> 8) ^ HI[idx];
     }
     this.lo = lo >>> 0;
     this.hi = hi >>> 0;

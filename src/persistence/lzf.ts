@@ -89,6 +89,9 @@ export function lzfCompress(src: Uint8Array, start: number, end: number, maxOut:
 
 /** Decompresses an LZF stream that must expand to exactly `outLen` bytes. */
 export function lzfDecompress(src: Uint8Array, outLen: number): Buffer {
+  // Two input bytes expand to at most 264 output bytes: a larger claim is a lie, and
+  // must not size an allocation.
+  if (outLen > src.length * 132 + 32) throw new RdbError('Invalid LZF compressed string');
   const out = Buffer.allocUnsafe(outLen);
   const n = src.length;
   let ip = 0;

@@ -142,17 +142,28 @@ export function saveInBackground(node: ValkeyNode, done?: (ok: boolean) => void)
   return true;
 }
 
-/** Loads an RDB buffer into the node: keys into the store, libraries into the scripting engine. */
-export function loadIntoNode(node: ValkeyNode, data: Buffer, opts: { merge?: boolean } = {}): LoadResult {
+export interface NodeLoadOptions {
+  /** Replace keys and libraries that exist (DEBUG RELOAD MERGE); otherwise they are an error. */
+  merge?: boolean;
+  /** Keep keys whose time has passed: a replica loading its primary's payload. Default false. */
+  keepExpired?: boolean;
+}
+
+/**
+ * Loads an RDB buffer into the node: keys into the store, libraries into the
+ * scripting engine (before the keys, so that a library clash adds no key).
+ */
+export function loadIntoNode(node: ValkeyNode, data: Buffer, opts: NodeLoadOptions = {}): LoadResult {
   const result = loadRdb(node.store, data, {
     limits: encodingLimits(node),
     merge: opts.merge,
+    skipExpired: !opts.keepExpired,
     verifyChecksum: node.config.get('rdbchecksum') === 'yes',
+    onFunctions: (codes) => {
+      const engine = ScriptingEngine.of(node);
+      for (const code of codes) engine.loadLibrary(code, opts.merge ?? false, 0);
+    },
   });
-  if (result.functions.length > 0) {
-    const engine = ScriptingEngine.of(node);
-    for (const code of result.functions) engine.loadLibrary(code, true, 0);
-  }
   const st = PersistenceState.of(node);
   st.lastLoadKeysLoaded = result.keysLoaded;
   st.lastLoadKeysExpired = result.keysExpired;
@@ -242,7 +253,7 @@ function installInfoSection(): void {
     const st = node.ext.get('persistence') as PersistenceState | undefined;
     if (!st) return fields;
     const actual: Record<string, string | number> = {
-      rdb_changes_since_last_save: node.store.dirty - st.dirtyAtSave,
+      rdb_changes_since_last_save: Math.max(0, node.store.dirty - st.dirtyAtSave),
       rdb_bgsave_in_progress: st.bgsaveInProgress ? 1 : 0,
       rdb_last_save_time: node.lastSave,
       rdb_last_bgsave_status: st.lastBgsaveOk ? 'ok' : 'err',

@@ -8,6 +8,7 @@ import { ENC_INT16, ENC_INT32, ENC_INT8, ENC_LZF, LEN_32BIT, LEN_64BIT, RdbError
 
 /** Strings longer than this are refused (proto-max-bulk-len's ceiling). */
 const MAX_STRING = 512 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 export class RdbInput {
   pos: number;
@@ -64,11 +65,56 @@ export class RdbInput {
     return n;
   }
 
+  /**
+   * An element count: each element takes at least `minBytes` more bytes of input, so
+   * a count larger than what is left is corrupt (and must not size an allocation).
+   */
+  count(minBytes = 1): number {
+    const n = this.len();
+    if (n * minBytes > this.end - this.pos) throw new RdbError('Element count larger than the data');
+    return n;
+  }
+
   /** A length as an unsigned 64-bit value (stream IDs, counters). */
   lenBig(): bigint {
     const { n, encoded } = this.lenOrEncoding();
     if (encoded) throw new RdbError('Unexpected string encoding where a length was expected');
     return BigInt(n);
+  }
+
+  /**
+   * Where the last readString() put the string: bytes [sStart, sEnd) of sBuf, which
+   * is the input itself for a raw string (no allocation) or a decoded copy.
+   */
+  sBuf: Buffer = EMPTY;
+  sStart = 0;
+  sEnd = 0;
+
+  /** Reads a string and points sBuf/sStart/sEnd at its bytes. */
+  readString(): void {
+    const first = this.pos < this.end ? this.buf[this.pos] : -1;
+    if (first >= 0 && first < 0x40) {
+      // The common case, a raw string under 64 bytes: no decoding, no allocation.
+      const start = this.pos + 1;
+      if (start + first > this.end) this.short();
+      this.sBuf = this.buf;
+      this.sStart = start;
+      this.sEnd = start + first;
+      this.pos = this.sEnd;
+      return;
+    }
+    const { n, encoded } = this.lenOrEncoding();
+    if (!encoded) {
+      if (typeof n === 'bigint' || n > MAX_STRING || this.pos + n > this.end) this.short();
+      this.sBuf = this.buf;
+      this.sStart = this.pos;
+      this.sEnd = this.pos + n;
+      this.pos += n;
+      return;
+    }
+    this.sBuf = this.decodeSpecial(n as number);
+    this.sStart = 0;
+    this.sEnd = this.sBuf.length;
   }
 
   /** A string's bytes: raw (a view), integer-encoded (its decimal text) or LZF-compressed. */
@@ -78,6 +124,10 @@ export class RdbInput {
       if (typeof n === 'bigint' || n > MAX_STRING) throw new RdbError('String length out of range');
       return this.take(n);
     }
+    return this.decodeSpecial(n as number);
+  }
+
+  private decodeSpecial(n: number): Buffer {
     switch (n) {
       case ENC_INT8:
         return Buffer.from(String(this.take(1).readInt8(0)), 'latin1');
@@ -98,8 +148,8 @@ export class RdbInput {
 
   /** A string as latin1 text (binary-safe). */
   string(): string {
-    const b = this.stringBuf();
-    return b.latin1Slice(0, b.length);
+    this.readString();
+    return this.sBuf.latin1Slice(this.sStart, this.sEnd);
   }
 
   /** A signed 64-bit little-endian millisecond time. */

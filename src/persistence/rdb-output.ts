@@ -85,8 +85,15 @@ export class RdbOutput {
       return;
     }
     this.ensure(n);
-    this.buf.set(src.subarray(start, end), this.pos);
-    this.pos += n;
+    const buf = this.buf;
+    let p = this.pos;
+    if (n <= 32) for (let i = start; i < end; i++) buf[p++] = src[i];
+    else if (Buffer.isBuffer(src)) p += src.copy(buf, p, start, end);
+    else {
+      buf.set(src.subarray(start, end), p);
+      p += n;
+    }
+    this.pos = p;
     this.maybeFlush();
   }
 
@@ -120,7 +127,7 @@ export class RdbOutput {
   /** A string given as bytes (rdbSaveRawString). */
   stringBytes(src: Uint8Array, start = 0, end = src.length): void {
     const n = end - start;
-    if (n > 0 && n <= 11 && this.tryInteger(Buffer.from(src.buffer, src.byteOffset + start, n).latin1Slice(0, n))) return;
+    if (n > 0 && n <= 11 && looksInteger(src, start, end) && this.tryInteger(latin1(src, start, end))) return;
     if (this.compress && n > 20 && this.tryLzf(src, start, end)) return;
     this.len(n);
     this.raw(src, start, end);
@@ -211,4 +218,19 @@ export class RdbOutput {
     }
     return this.buf.subarray(0, this.pos);
   }
+}
+
+/** Cheap pre-check before building a string: only digits and a leading '-'. */
+function looksInteger(src: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = src[i];
+    if ((c < 48 || c > 57) && !(c === 45 && i === start)) return false;
+  }
+  return true;
+}
+
+function latin1(src: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(src[i]);
+  return s;
 }

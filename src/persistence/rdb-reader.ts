@@ -8,8 +8,9 @@
 // stream v3). Loaded collections get the encoding Redis would give them under the
 // node's limits (a small hash becomes a listpack whatever it was saved as).
 //
-// A whole dataset is parsed and its checksum verified before a single key goes into
-// the store, so a truncated or corrupt file changes nothing.
+// A truncated or corrupt dataset changes nothing in the store: when the input ends
+// with a matching checksum its keys go straight in as they are parsed, otherwise
+// they are staged until the end has been reached and verified (see loadRdb).
 
 import { ValueType } from '../engine/keyspace.js';
 import type { Store } from '../engine/store.js';
@@ -52,7 +53,7 @@ function readList(inp: RdbInput, rdbType: number, ctx: ReadContext): ListValue {
   const list = new ListValue(ctx.account);
   switch (rdbType) {
     case RdbType.LIST: {
-      const n = inp.len();
+      const n = inp.count();
       for (let i = 0; i < n; i++) list.pushTail(inp.string());
       break;
     }
@@ -60,12 +61,12 @@ function readList(inp: RdbInput, rdbType: number, ctx: ReadContext): ListValue {
       for (const s of ziplistDecode(inp.stringBuf())) list.pushTail(s);
       break;
     case RdbType.LIST_QUICKLIST: {
-      const nodes = inp.len();
+      const nodes = inp.count();
       for (let i = 0; i < nodes; i++) for (const s of ziplistDecode(inp.stringBuf())) list.pushTail(s);
       break;
     }
     default: {
-      const nodes = inp.len();
+      const nodes = inp.count(2);
       for (let i = 0; i < nodes; i++) {
         const container = inp.len();
         const data = inp.stringBuf();
@@ -84,7 +85,7 @@ function readSet(inp: RdbInput, rdbType: number, ctx: ReadContext): SetValue {
   const max = ctx.limits.setMaxIntsetEntries;
   let members: string[];
   if (rdbType === RdbType.SET) {
-    const n = inp.len();
+    const n = inp.count();
     members = new Array(n);
     for (let i = 0; i < n; i++) members[i] = inp.string();
   } else if (rdbType === RdbType.SET_INTSET) {
@@ -107,7 +108,7 @@ function readZSet(inp: RdbInput, rdbType: number, ctx: ReadContext): ZSetValue {
     z.insert(member, score, maxEntries, maxValue);
   };
   if (rdbType === RdbType.ZSET || rdbType === RdbType.ZSET_2) {
-    const n = inp.len();
+    const n = inp.count(2);
     for (let i = 0; i < n; i++) {
       const member = inp.string();
       add(member, rdbType === RdbType.ZSET_2 ? inp.binaryDouble() : inp.textDouble());
@@ -129,7 +130,7 @@ function readZSet(inp: RdbInput, rdbType: number, ctx: ReadContext): ZSetValue {
 function readHash(inp: RdbInput, rdbType: number, ctx: ReadContext): HashValue {
   let items: string[];
   if (rdbType === RdbType.HASH) {
-    const n = inp.len();
+    const n = inp.count(2);
     items = new Array(2 * n);
     for (let i = 0; i < 2 * n; i++) items[i] = inp.string();
   } else if (rdbType === RdbType.HASH_ZIPMAP) {
@@ -234,17 +235,26 @@ export function setLruOrLfu(store: Store, db: number, id: number, freq: number, 
   ks.lru[id] = abs;
 }
 
-/** Creates a key holding a loaded value; the key must not exist. Returns its id. */
-export function insertLoaded(store: Store, db: number, key: Buffer, v: LoadedValue, now: number): number {
+/** Creates a key (key[start, end), which must not exist) holding a loaded value. Returns its id. */
+export function insertLoaded(store: Store, db: number, key: Buffer, v: LoadedValue, now: number, start = 0, end = key.length): number {
   const ks = store.dbs[db];
   if (v.type === ValueType.String) {
     const bytes = v.value as Buffer;
-    const id = store.create(db, key, 0, key.length, ValueType.String, bytes.length, now);
-    bytes.copy(ks.valueBuffer(id), ks.valueOffset(id));
-    return id;
+    return insertString(store, db, key, start, end, bytes, 0, bytes.length, now);
   }
-  const id = store.create(db, key, 0, key.length, v.type, 0, now);
+  const id = store.create(db, key, start, end, v.type, 0, now);
   ks.setObject(id, v.type, v.value);
+  return id;
+}
+
+function insertString(store: Store, db: number, key: Buffer, ks: number, ke: number, val: Buffer, vs: number, ve: number, now: number): number {
+  const id = store.create(db, key, ks, ke, ValueType.String, ve - vs, now);
+  const dst = store.dbs[db];
+  const out = dst.valueBuffer(id);
+  let o = dst.valueOffset(id);
+  // Short values by hand: a native copy costs more than the bytes for them.
+  if (ve - vs <= 32) for (let i = vs; i < ve; i++) out[o++] = val[i];
+  else val.copy(out, o, vs, ve);
   return id;
 }
 
@@ -259,6 +269,11 @@ export interface LoadOptions {
   merge?: boolean;
   /** Check the trailing CRC-64 unless it is zero (CONFIG rdbchecksum). Default true. */
   verifyChecksum?: boolean;
+  /**
+   * Receives the function libraries once the whole input has been parsed and verified,
+   * before any key is added; if it throws, no key is added.
+   */
+  onFunctions?: (codes: Buffer[]) => void;
 }
 
 export interface LoadResult {
@@ -282,22 +297,63 @@ interface Staged {
   freq: number;
 }
 
-/** Parses an RDB file or payload and adds its keys to the store (rdbLoad). */
+/** True when buf ends with EOF and a non-zero checksum that matches everything before it. */
+function verifiedUpfront(buf: Buffer, version: number): boolean {
+  if (version < 5 || buf.length < 18 || buf[buf.length - 9] !== RdbOpcode.EOF) return false;
+  const stored = buf.readBigUInt64LE(buf.length - 8);
+  return stored !== 0n && crc64(buf, 0, buf.length - 8) === stored;
+}
+
+/**
+ * Parses an RDB file or payload and adds its keys to the store (rdbLoad).
+ *
+ * When the input ends with a checksum that matches, keys go straight into the store
+ * as they are parsed (the fast path for files and full syncs). Otherwise (no
+ * checksum, or data after it) keys are staged until the end is reached and checked,
+ * so that a truncated or corrupt input adds nothing.
+ */
 export function loadRdb(store: Store, buf: Buffer, opts: LoadOptions = {}): LoadResult {
   const now = opts.now ?? Date.now();
   const ctx: ReadContext = { account: store.account, limits: opts.limits ?? DEFAULT_LIMITS };
   const before = store.account.bytes;
-  const staged: Staged[] = [];
   const aux = new Map<string, string>();
   const functions: Buffer[] = [];
-  let version: number;
-  let inp: RdbInput;
+  const skipExpired = opts.skipExpired ?? true;
+  let loaded = 0;
+  let expired = 0;
+  let functionsDone = false;
+
+  const place = (db: number, key: Buffer, ks: number, ke: number, value: LoadedValue | null, vb: Buffer, vs: number, ve: number, expireAt: number, idle: number, freq: number): void => {
+    if (skipExpired && expireAt !== 0 && expireAt < now) {
+      expired++;
+      if (value) releaseValue(store, value);
+      return;
+    }
+    const keyspace = store.dbs[db];
+    const existing = keyspace.find(key, ks, ke);
+    if (existing !== -1) {
+      if (!opts.merge) throw new RdbError(`RDB has duplicated key '${key.latin1Slice(ks, ke)}' in DB ${db}`);
+      keyspace.delete(existing);
+    }
+    const id = value ? insertLoaded(store, db, key, value, now, ks, ke) : insertString(store, db, key, ks, ke, vb, vs, ve, now);
+    if (expireAt !== 0) keyspace.setExpire(id, expireAt);
+    if (idle >= 0 || freq >= 0) setLruOrLfu(store, db, id, freq, idle, now);
+    loaded++;
+  };
+  const applyFunctions = (): void => {
+    if (functionsDone) return;
+    functionsDone = true;
+    if (opts.onFunctions && functions.length > 0) opts.onFunctions(functions);
+  };
+
+  if (buf.length < 9 || buf.latin1Slice(0, 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
+  const digits = buf.latin1Slice(5, 9);
+  const version = /^\d{4}$/.test(digits) ? Number(digits) : -1;
+  if (version < 1 || version > RDB_VERSION_READABLE) throw new RdbError(`Can't handle RDB format version ${digits}`);
+  const direct = opts.verifyChecksum !== false && verifiedUpfront(buf, version);
+  const staged: Staged[] = [];
+  const inp = new RdbInput(buf, 9);
   try {
-    if (buf.length < 9 || buf.latin1Slice(0, 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
-    const digits = buf.latin1Slice(5, 9);
-    version = /^\d{4}$/.test(digits) ? Number(digits) : -1;
-    if (version < 1 || version > RDB_VERSION_READABLE) throw new RdbError(`Can't handle RDB format version ${digits}`);
-    inp = new RdbInput(buf, 9);
     let db = 0;
     let expireAt = 0;
     let idle = -1;
@@ -341,12 +397,33 @@ export function loadRdb(store: Store, buf: Buffer, opts: LoadOptions = {}): Load
         case RdbOpcode.MODULE_AUX:
           throw new RdbError('Module auxiliary data is not supported');
       }
-      const key = inp.stringBuf();
-      try {
-        staged.push({ db, key, value: readValue(inp, op, ctx), expireAt, idle, freq });
-      } catch (e) {
-        // Redis skips empty collections (older versions could save them).
-        if (!(e instanceof EmptyKeyError)) throw e;
+      inp.readString();
+      const kb = inp.sBuf;
+      const ks = inp.sStart;
+      const ke = inp.sEnd;
+      if (op === RdbType.STRING) {
+        inp.readString();
+        if (direct) {
+          applyFunctions();
+          place(db, kb, ks, ke, null, inp.sBuf, inp.sStart, inp.sEnd, expireAt, idle, freq);
+        } else {
+          const value = { type: ValueType.String, value: Buffer.from(inp.sBuf.subarray(inp.sStart, inp.sEnd)) };
+          staged.push({ db, key: Buffer.from(kb.subarray(ks, ke)), value, expireAt, idle, freq });
+        }
+      } else {
+        let value: LoadedValue | null = null;
+        try {
+          value = readValue(inp, op, ctx);
+        } catch (e) {
+          // Redis skips empty collections (older versions could save them).
+          if (!(e instanceof EmptyKeyError)) throw e;
+        }
+        if (value && direct) {
+          applyFunctions();
+          place(db, kb, ks, ke, value, kb, 0, 0, expireAt, idle, freq);
+        } else if (value) {
+          staged.push({ db, key: Buffer.from(kb.subarray(ks, ke)), value, expireAt, idle, freq });
+        }
       }
       expireAt = 0;
       idle = -1;
@@ -355,37 +432,19 @@ export function loadRdb(store: Store, buf: Buffer, opts: LoadOptions = {}): Load
     if (version >= 5) {
       const stored = inp.take(8);
       const expected = stored.readBigUInt64LE(0);
-      if (opts.verifyChecksum !== false && expected !== 0n) {
+      if (!direct && opts.verifyChecksum !== false && expected !== 0n) {
         const actual = crc64(buf, 0, inp.pos - 8);
         if (actual !== expected) {
           throw new RdbError(`Wrong RDB checksum expected: (${expected.toString(16)}) got: (${actual.toString(16)}). Aborting now.`);
         }
       }
     }
+    applyFunctions();
   } catch (e) {
-    store.account.bytes = before;
+    if (!direct) store.account.bytes = before;
     throw e;
   }
-  let loaded = 0;
-  let expired = 0;
-  const skipExpired = opts.skipExpired ?? true;
-  for (const s of staged) {
-    if (skipExpired && s.expireAt !== 0 && s.expireAt < now) {
-      expired++;
-      releaseValue(store, s.value);
-      continue;
-    }
-    const ks = store.dbs[s.db];
-    const existing = ks.find(s.key, 0, s.key.length);
-    if (existing !== -1) {
-      if (!opts.merge) throw new RdbError(`RDB has duplicated key '${s.key.latin1Slice(0, s.key.length)}' in DB ${s.db}`);
-      ks.delete(existing);
-    }
-    const id = insertLoaded(store, s.db, s.key, s.value, now);
-    if (s.expireAt !== 0) ks.setExpire(id, s.expireAt);
-    setLruOrLfu(store, s.db, id, s.freq, s.idle, now);
-    loaded++;
-  }
+  for (const s of staged) place(s.db, s.key, 0, s.key.length, s.value, s.key, 0, 0, s.expireAt, s.idle, s.freq);
   return { version, keysLoaded: loaded, keysExpired: expired, aux, functions, bytes: inp.pos };
 }
 

@@ -34,7 +34,9 @@ interface NodeView {
 const U64_MAX = (1n << 64n) - 1n;
 
 function nodesOf(s: StreamValue): NodeView[] {
-  return (s as unknown as { nodes: NodeView[] }).nodes;
+  const nodes = (s as unknown as { nodes: NodeView[] }).nodes;
+  if (!Array.isArray(nodes)) throw new Error('StreamValue no longer keeps its entries in `nodes`: update rdb-stream.ts');
+  return nodes;
 }
 
 function rawId(id: StreamId): Buffer {

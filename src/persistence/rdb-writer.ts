@@ -12,9 +12,10 @@
 //   hash (listpack / table)    RDB_TYPE_HASH_LISTPACK / RDB_TYPE_HASH
 //   stream                     RDB_TYPE_STREAM_LISTPACKS_2 (see rdb-stream.ts)
 //
-// The dataset API is meant for replication too: writeRdb() streams chunks to a sink
-// as it goes, encodeRdb() returns one Buffer. Either runs synchronously from start to
-// end, so the result is a consistent snapshot of the moment it was called.
+// The dataset API is meant for replication too: streamRdb() hands chunks to a sink
+// as it encodes, encodeRdb() returns one Buffer, writeRdb() writes to any RdbOutput.
+// Each runs synchronously from start to end, so the result is a consistent snapshot
+// of the moment it was called (what Redis gets from fork()).
 
 import { Keyspace, ValueType } from '../engine/keyspace.js';
 import type { Store } from '../engine/store.js';

@@ -325,7 +325,7 @@ export class PrimarySide {
     const needed = Number(n);
     const timeout = Number(ctx.argv.int(2));
     this.repl.flush();
-    const offset = this.repl.offset;
+    const offset = this.repl.writeOffset;
     const acked = this.acked(offset);
     if (acked >= needed || ctx.nested) {
       ctx.reply.int(acked);

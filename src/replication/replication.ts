@@ -17,8 +17,14 @@
 // stream is applied and the same bytes are passed on to this node's backlog and
 // its own replicas, so a chain of replicas shares one replid and one offset space.
 //
-// Library API (what the control plane drives): Replication.of(node) and then
-// replicaOf(host, port), promote(), status(), and the events it emits.
+// Library API (what the control plane drives): Replication.of(node), then
+// replicaOf(host, port, { path }) (path: dial the primary's management socket),
+// promote(), status(); events: 'link-up', 'link-down', 'full-sync', 'partial-sync'
+// (replica side), 'replica-online', 'replica-offline' (primary side), 'promoted'.
+//
+// Not done: FAILOVER, min-replicas-to-write, replica-serve-stale-data no, TLS links,
+// repl-diskless-sync-delay (snapshots are taken at once), per-client WAIT offsets
+// (WAIT waits for the node's last write, which covers the caller's).
 
 import { EventEmitter } from 'node:events';
 import type { ValkeyNode } from '../server/valkey-node.js';
@@ -28,7 +34,7 @@ import { Flag } from '../commands/types.js';
 import { ReplBacklog } from './backlog.js';
 import { encodeArgv, encodeCommand } from './resp-encode.js';
 import { rewriteForReplicas } from './rewrite.js';
-import { PrimarySide, ReplicaConn } from './primary.js';
+import { PrimarySide } from './primary.js';
 import { PrimaryLink, LinkOptions } from './replica-link.js';
 
 export const NO_REPLID = '0000000000000000000000000000000000000000';
@@ -82,6 +88,12 @@ export class Replication extends EventEmitter {
   replid2 = NO_REPLID;
   /** master_repl_offset: bytes of the stream produced (primary) or applied (replica). */
   offset = 0;
+  /**
+   * The offset just after the last write (not counting PINGs and GETACKs, which
+   * replicas acknowledge only later): what WAIT waits for. Redis keeps this per
+   * client; one for the node waits for every client's writes, never for fewer.
+   */
+  writeOffset = 0;
   /** Last offset of the replid2 history (+1), -1 when there is none. */
   secondOffset = -1;
   backlog: ReplBacklog | null = null;
@@ -136,6 +148,7 @@ export class Replication extends EventEmitter {
       this.link?.clientClosed(client);
     });
     node.shutdownHooks.push(() => this.close());
+    node.config.onChange(() => this.backlog?.resize(node.config.int('repl-backlog-size')));
     this.cron = setInterval(() => this.tick(), 100);
     this.cron.unref();
   }
@@ -192,6 +205,7 @@ export class Replication extends EventEmitter {
     }
     if (transaction) parts.push(EXEC);
     this.feed(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    this.writeOffset = this.offset;
   }
 
   private select(parts: Buffer[], db: number): void {
@@ -259,6 +273,8 @@ export class Replication extends EventEmitter {
     this.secondOffset = this.offset + 1;
     this.replid = randomReplid();
     this.streamDb = -1;
+    this.writeOffset = this.offset;
+    this.noReplicasSince = Date.now(); // the backlog's TTL counts from here
     this.primary.dropAll();
     this.node.log('notice', 'MASTER MODE enabled');
     this.emit('promoted');
@@ -278,7 +294,6 @@ export class Replication extends EventEmitter {
   private tick(): void {
     const now = Date.now();
     const cfg = this.node.config;
-    if (this.backlog && this.backlog.size !== Math.max(16, cfg.int('repl-backlog-size'))) this.backlog.resize(cfg.int('repl-backlog-size'));
     if (!this.link) {
       // Primaries ping their replicas through the stream so that replicas can tell a
       // silent primary from a dead one.
@@ -375,5 +390,3 @@ export class Replication extends EventEmitter {
     return this.backlog ? this.backlog.size : 0;
   }
 }
-
-export type { ReplicaConn };

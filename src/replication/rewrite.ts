@@ -6,6 +6,7 @@
 //   GETEX k EX|PX|EXAT|PXAT …             → PEXPIREAT k <ms>;  GETEX k PERSIST → PERSIST k
 //   GETDEL k                              → DEL k
 //   INCRBYFLOAT k n                       → SET k <result> KEEPTTL
+//   RESTORE k <ttl> payload …             → RESTORE k <ms> payload … ABSTTL
 //   any of these that left the key gone   → DEL k (an expire time already past)
 //
 // Each of these outcomes is fully determined by the key's state right after the
@@ -76,6 +77,16 @@ export function rewriteForReplicas(store: Store, db: number, argv: Argv, name: s
       return hasAnyToken(argv, 2, ['ex', 'px', 'exat', 'pxat']) ? absoluteExpire(store, db, argv) : null;
     case 'getdel':
       return [['DEL', argv.copy(1)]];
+    case 'restore': {
+      const ttl = argv.int(2);
+      if (ttl === null || ttl === 0 || hasAnyToken(argv, 4, ['absttl'])) return null;
+      const id = keyId(store, db, argv, 1);
+      if (id === -1) return [['DEL', argv.copy(1)]];
+      const parts: Parts = [];
+      for (let i = 0; i < argv.count; i++) parts.push(i === 2 ? String(store.dbs[db].expireAt(id)) : argv.copy(i));
+      parts.push('ABSTTL');
+      return [parts];
+    }
     case 'incrbyfloat': {
       const id = keyId(store, db, argv, 1);
       if (id === -1) return [['DEL', argv.copy(1)]];

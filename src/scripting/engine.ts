@@ -9,7 +9,8 @@ import { ScriptRun, type RunHost, type Target } from './run.js';
 import { evalShebang, libraryMeta, validName } from './shebang.js';
 import { dumpFunctions, parseFunctionDump } from './function-dump.js';
 import { CommandError } from '../protocol/resp/errors.js';
-import { Client } from '../server/client.js';
+import type { Client } from '../server/client.js';
+import { ScriptClient } from './script-client.js';
 import { infoSections } from '../server/info.js';
 import { REDIS_COMPAT_VERSION, VERSION, type ValkeyNode } from '../server/valkey-node.js';
 
@@ -49,7 +50,11 @@ export class ScriptingEngine implements RunHost {
   readonly functions = new Map<string, FunctionInfo>();
   private readonly clients = new Map<LuaVM, Client>();
 
-  constructor(readonly node: ValkeyNode) {}
+  constructor(readonly node: ValkeyNode) {
+    // A node that shuts down ends the script in progress (as SHUTDOWN NOSAVE does),
+    // or a paused infinite script would keep running with nobody to serve.
+    node?.shutdownHooks?.push(() => this.current?.abort());
+  }
 
   static of(node: ValkeyNode): ScriptingEngine {
     let e = node.ext.get('scripting') as ScriptingEngine | undefined;
@@ -87,7 +92,7 @@ export class ScriptingEngine implements RunHost {
   scriptClient(vm: LuaVM): Client {
     let c = this.clients.get(vm);
     if (!c) {
-      c = new Client(null);
+      c = new ScriptClient();
       this.clients.set(vm, c);
     }
     return c;

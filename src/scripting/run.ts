@@ -90,10 +90,30 @@ export function checkBeforeRun(node: ValkeyNode, caller: Client, target: Target,
   if (!f.includes('no-writes')) {
     if (node.isReadOnlyReplica() && !caller.isPrimaryLink) throw new CommandError(Errors.readOnlyReplica);
     if (ro) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
+    if (!enoughReplicas(node)) throw new CommandError(NO_REPLICAS);
   }
   if (!f.includes('allow-oom') && !f.includes('no-writes') && outOfMemory(node)) {
     throw new CommandError(Errors.oom);
   }
+}
+
+const NO_REPLICAS = 'NOREPLICAS Not enough good replicas to write.';
+
+/**
+ * min-replicas-to-write: whether enough replicas acknowledged recently (within
+ * min-replicas-max-lag seconds). Reads the replication module's replica table when
+ * there is one; without it there are no replicas.
+ */
+function enoughReplicas(node: ValkeyNode): boolean {
+  const need = node.config.int('min-replicas-to-write');
+  const maxLag = node.config.int('min-replicas-max-lag');
+  if (need <= 0 || maxLag <= 0 || node.replicaOf !== null) return true;
+  const repl = node.ext.get('replication') as { primary?: { replicas?: Map<unknown, { ackTime?: number }> } } | undefined;
+  let good = 0;
+  for (const r of repl?.primary?.replicas?.values() ?? []) {
+    if ((Date.now() - (r.ackTime ?? 0)) / 1000 <= maxLag) good++;
+  }
+  return good >= need;
 }
 
 function outOfMemory(node: ValkeyNode): boolean {
@@ -158,8 +178,14 @@ export class ScriptRun implements ActiveRun {
     this.client.user = caller.user;
     this.client.authenticated = true;
     this.client.writer.resp = 2;
-    this.thread = lua.lua_newthread(vm.L);
-    lua.lua_pop(vm.L, 1);
+    // A coroutine that returned normally can run the next script; one that failed is dead.
+    if (vm.spareThread !== null) {
+      this.thread = vm.spareThread;
+      vm.spareThread = null;
+    } else {
+      this.thread = lua.lua_newthread(vm.L);
+      lua.lua_pop(vm.L, 1);
+    }
   }
 
   get isEval(): boolean {
@@ -268,6 +294,11 @@ export class ScriptRun implements ActiveRun {
     return null;
   }
 
+  /** Ends the run at its next instruction whatever it did (the node is shutting down). */
+  abort(): void {
+    this.killed = true;
+  }
+
   // ---- the end of a run ----------------------------------------------------------------
 
   private finish(status: number): void {
@@ -295,6 +326,10 @@ export class ScriptRun implements ActiveRun {
       node.log('warning', `internal error finishing a script: ${(e as Error).stack ?? e}`);
       reply.error('ERR internal error running the script');
       failed = true;
+    }
+    if (status === lua.LUA_OK) {
+      lua.lua_settop(T, 0);
+      this.vm.spareThread = T;
     }
     this.host.current = null;
     if (node.busyReply === BUSY_EVAL || node.busyReply === BUSY_FUNCTION) node.busyReply = null;
@@ -460,6 +495,7 @@ export class ScriptRun implements ActiveRun {
     if (this.readOnly && bits & (Flag.write | Flag.mayReplicate)) return 'ERR Write commands are not allowed from read-only scripts.';
     if (bits & Flag.write && !this.writeDirty) {
       if (node.isReadOnlyReplica() && !this.caller.isPrimaryLink) return Errors.readOnlyReplica;
+      if (!enoughReplicas(node)) return NO_REPLICAS;
     }
     if (!this.allowOom && node.store.maxmemory > 0 && !this.writeDirty && this.preOom && bits & Flag.denyoom && !this.caller.isPrimaryLink) {
       return Errors.oom;

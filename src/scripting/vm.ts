@@ -57,6 +57,8 @@ export class LuaVM {
   readonly random = new Lrand48();
   /** The script run in progress (set by the runner), or null. */
   run: ActiveRun | null = null;
+  /** A finished coroutine the next run can reuse (creating one costs a stack). */
+  spareThread: unknown = null;
   /** The library being loaded by FUNCTION LOAD, or null. */
   loading: LibraryLoad | null = null;
   /** Registry refs of the run-time globals and of the load-time API (function mode). */
@@ -95,6 +97,13 @@ export class LuaVM {
     // The package library's bookkeeping is not for scripts.
     lua.lua_pushnil(L);
     lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, lstr('_LOADED'));
+
+    // The metatable all strings share is reachable without globals ("":upper()):
+    // protect it too, so that no script can change string methods for the next one.
+    pushStr(L, '');
+    lua.lua_getmetatable(L, -1);
+    protectRecursively(L, new Set());
+    lua.lua_pop(L, 2);
 
     lua.lua_pushglobaltable(L);
     this.setErrorMetatable();

@@ -82,9 +82,8 @@ function commands(): Universe {
   if (universe) return universe;
   const u: Universe = { names: [], expand: new Map(), byCategory: new Map(), specs: new Map() };
   for (const c of ACL_CATEGORIES) u.byCategory.set(c, []);
-  const inCategory = (name: string, spec: CommandSpec, group: string[]) => {
+  const inCategory = (spec: CommandSpec, group: string[]) => {
     for (const cat of spec.categories) u.byCategory.get(cat)?.push(...group);
-    void name;
   };
   for (const spec of commandTable().all) {
     const subs = spec.subcommands ?? [];
@@ -92,11 +91,11 @@ function commands(): Universe {
     u.names.push(...group);
     u.expand.set(spec.name, group);
     u.specs.set(spec.name, spec);
-    inCategory(spec.name, spec, group);
+    inCategory(spec, group);
     for (const s of subs) {
       u.expand.set(s.name, [s.name]);
       u.specs.set(s.name, s);
-      inCategory(s.name, s, [s.name]);
+      inCategory(s, [s.name]);
     }
   }
   for (const [cat, names] of u.byCategory) u.byCategory.set(cat, [...new Set(names)]);
@@ -223,7 +222,9 @@ export class Selector {
     }
     const container = u.specs.get(body.slice(0, bar));
     const rest = body.slice(bar + 1);
-    if (!container || container.name.includes('|') || rest === '') throw new AclRuleError(AclRuleErrors.unknown);
+    if (!container) throw new AclRuleError(AclRuleErrors.unknown);
+    if (container.name.includes('|')) throw new AclRuleError(allow ? AclRuleErrors.firstArgOfSub : AclRuleErrors.unknown);
+    if (rest === '') throw new AclRuleError(allow ? AclRuleErrors.syntax : AclRuleErrors.unknown);
     if (container.subcommands) {
       if (rest.includes('|')) throw new AclRuleError(AclRuleErrors.firstArgOfSub);
       const sub = u.specs.get(`${container.name}|${rest}`);
@@ -234,7 +235,6 @@ export class Selector {
     }
     // A first argument of a plain command (deprecated in Redis, still accepted): only "+".
     if (!allow || rest.includes('|')) throw new AclRuleError(AclRuleErrors.unknown);
-    if (this.allowed.has(container.name)) return; // already allowed whole
     let set = this.firstArgs.get(container.name);
     if (!set) this.firstArgs.set(container.name, (set = new Set()));
     set.add(rest);
@@ -248,10 +248,13 @@ export class Selector {
     }
   }
 
-  /** Appends a rule, dropping an earlier rule on the same command or category. */
+  /**
+   * Appends a rule, dropping earlier rules it supersedes: the same command or category,
+   * and a command's subcommands or first arguments ("+memory" engulfs "+memory|doctor").
+   */
   private addRule(rule: string): void {
     const target = rule.slice(1);
-    this.rules = this.rules.filter((r) => r.slice(1) !== target);
+    this.rules = this.rules.filter((r) => r.slice(1) !== target && !r.slice(1).startsWith(target + '|'));
     this.rules.push(rule);
   }
 
@@ -499,6 +502,8 @@ export class Acl {
    */
   checker: ((user: User, spec: CommandSpec, argv: Argv) => Denial | null) | null = (user, spec, argv) => user.check(spec, argv);
   private lastRequirePass: string | null = null;
+  /** No user has any restriction: the dispatcher's check is one test (the usual case). */
+  private everyoneUnrestricted = true;
 
   constructor() {
     const def = new User('default');
@@ -552,6 +557,7 @@ export class Acl {
    * NOPERM error, which is also written to the ACL log.
    */
   check(client: Client, spec: CommandSpec, argv: Argv, context?: AclLogEntry['context']): string | null {
+    if (this.everyoneUnrestricted) return null;
     const user = this.users.get(client.user);
     if (user && user.unrestricted) return null;
     if (!this.checker) return null;
@@ -559,7 +565,10 @@ export class Acl {
     const denial = this.checker(user, spec, argv);
     if (!denial) return null;
     const object = denial.reason === 'command' ? spec.name : argv.str(denial.index);
-    this.addLog(client, denial.reason, context ?? (client.inMulti ? 'multi' : 'toplevel'), object, user.name);
+    // Queued in MULTI, or re-checked while EXEC runs the queue (EXEC is then the client's
+    // current command): both are the "multi" context, as Redis logs them.
+    const ctx = context ?? (client.inMulti || client.lastCommand === 'exec' ? 'multi' : 'toplevel');
+    this.addLog(client, denial.reason, ctx, object, user.name);
     if (denial.reason === 'command') return Errors.noPerm(spec.name);
     return denial.reason === 'key' ? Errors.noPermKey : Errors.noPermChannel;
   }
@@ -623,6 +632,7 @@ export class Acl {
     }
     user.unrestricted = user.root.unrestricted;
     this.users.set(name, user);
+    this.updateFastPath();
     return user;
   }
 
@@ -689,7 +699,15 @@ export class Acl {
 
   /** ACL DELUSER: true when the user existed. The default user cannot go (checked by the caller). */
   deleteUser(name: string): boolean {
-    return this.users.delete(name);
+    const deleted = this.users.delete(name);
+    this.updateFastPath();
+    return deleted;
+  }
+
+  private updateFastPath(): void {
+    let all = true;
+    for (const u of this.users.values()) all &&= u.unrestricted;
+    this.everyoneUnrestricted = all;
   }
 }
 

@@ -6,6 +6,7 @@ import { Argv } from '../protocol/resp/argv.js';
 import { RespParser } from '../protocol/resp/parser.js';
 import { RespWriter } from '../protocol/resp/writer.js';
 import type { CommandSpec } from '../commands/types.js';
+import type { TrackingState } from './tracking.js';
 
 export interface QueuedCommand {
   argv: Argv;
@@ -65,6 +66,8 @@ export class Client {
   shardChannels: Set<string> = new Set();
 
   blocked: BlockState | null = null;
+  /** CLIENT TRACKING state, null when off. */
+  tracking: TrackingState | null = null;
   /** Replies then closes (QUIT, protocol errors, CLIENT KILL). */
   closeAfterReply = false;
   closed = false;

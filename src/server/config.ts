@@ -31,6 +31,8 @@ export interface ConfigParam {
   normalize?: (value: string, current: string) => string;
   /** Values above this are stored as this (Redis clamps hz to 500). */
   clamp?: number;
+  /** A memory value that may also be a percentage of maxmemory ("10%"). */
+  percent?: boolean;
 }
 
 const GB = 1024 * 1024 * 1024;
@@ -58,7 +60,7 @@ export const CONFIG_TABLE: ConfigParam[] = [
   },
   { name: 'maxmemory-samples', type: 'int', default: '5', min: 1, max: 64 },
   { name: 'maxmemory-eviction-tenacity', type: 'int', default: '10', min: 0, max: 100 },
-  { name: 'maxmemory-clients', type: 'memory', default: '0' },
+  { name: 'maxmemory-clients', type: 'memory', default: '0', percent: true },
   { name: 'lfu-log-factor', type: 'int', default: '10', min: 0, max: 2147483647 },
   { name: 'lfu-decay-time', type: 'int', default: '1', min: 0, max: 2147483647 },
   { name: 'proto-max-bulk-len', type: 'memory', default: String(512 * MB), min: 1024 * 1024, max: Number.MAX_SAFE_INTEGER },
@@ -295,8 +297,12 @@ export class Config {
         return String(p.clamp !== undefined && n > p.clamp ? p.clamp : n);
       }
       case 'memory': {
+        if (p.percent && /^\d+%$/.test(value)) {
+          if (Number(value.slice(0, -1)) > 100) throw new Error('percentage argument must be less or equal to 100');
+          return value;
+        }
         const n = parseMemory(value);
-        if (n === null) throw new Error('argument must be a memory value');
+        if (n === null) throw new Error(p.percent ? 'argument must be a memory or percent value' : 'argument must be a memory value');
         if (p.min !== undefined && n < p.min) throw new Error(`argument must be between ${p.min} and ${p.max ?? 'LLONG_MAX'} inclusive`);
         return String(n);
       }
@@ -365,5 +371,5 @@ function checkPercentiles(value: string): string {
     if (Number.isNaN(n)) throw new Error('Invalid latency-tracking-info-percentiles parameters');
     if (n < 0 || n > 100) throw new Error('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
   }
-  return parts.join(' ');
+  return parts.map((x) => String(Number(x))).join(' '); // "50.0" reads back as "50", as in Redis
 }

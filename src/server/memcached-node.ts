@@ -188,6 +188,14 @@ export class MemcachedNode implements McNodeContext {
     if (this.settings.verbosity > 1) this.log('verbose', `<${id} new client connection`);
   }
 
+  /** Commands that threw (a bug): each closed only its own connection. */
+  internalErrors = 0;
+
+  internalError(conn: McConnection, error: unknown): void {
+    this.internalErrors++;
+    this.log('warning', `internal error on connection ${conn.id} (${conn.addr}), closing it: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+
   connectionClosed(conn: McConnection): void {
     this.conns.delete(conn.id);
   }

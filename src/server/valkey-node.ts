@@ -26,6 +26,7 @@ import { WatchRegistry, watchKey } from './watch.js';
 import { Stats } from './stats.js';
 import { Slowlog } from './slowlog.js';
 import { Acl } from './acl.js';
+import { Tracking } from './tracking.js';
 import { clientInfoLine } from '../commands/groups/connection.js';
 import { recordLatencyEvent } from '../commands/groups/introspection.js';
 
@@ -69,6 +70,10 @@ export class ValkeyNode {
   readonly slowlog = new Slowlog();
   readonly acl = new Acl();
   readonly monitors = new Set<Client>();
+  readonly tracking: Tracking = new Tracking(
+    (id) => this.clients.get(id),
+    (c) => this.wake(c),
+  );
   readonly runId = randomHex(40);
   readonly enableDebugCommand: boolean;
   /** Extension slots for command groups that keep node-wide state (scripts, tracking, replication...). */
@@ -147,6 +152,7 @@ export class ValkeyNode {
     this.store.lfuLogFactor = c.int('lfu-log-factor');
     this.store.lfuDecayTime = c.int('lfu-decay-time');
     this.slowlog.threshold = c.int('slowlog-log-slower-than');
+    this.tracking.maxKeys = c.int('tracking-table-max-keys');
     this.slowlog.maxLen = c.int('slowlog-max-len');
     if (this.slowlog.entries.length > this.slowlog.maxLen) this.slowlog.entries.length = this.slowlog.maxLen;
     this.acl.setRequirePass(c.get('requirepass'));
@@ -234,6 +240,9 @@ export class ValkeyNode {
       }
     }
     if (this.blocking.hasReady()) this.afterCommand();
+    // Expiry may have sent keyspace notifications or tracking invalidations.
+    if (this.tracking.active) this.tracking.afterCommand();
+    this.flushOthers();
   }
 
   // ---- connections -----------------------------------------------------------------
@@ -328,6 +337,7 @@ export class ValkeyNode {
     this.monitors.delete(client);
     if (client.blocked) this.unblock(client);
     this.updateWatching();
+    this.tracking.forget(client);
     for (const fn of this.closeHooks) fn(client);
     const s = client.socket;
     if (s) {
@@ -374,6 +384,7 @@ export class ValkeyNode {
 
   private keyModified(db: number, key: string): void {
     this.watches.touch(db, key);
+    if (this.tracking.active) this.tracking.invalidate(key, this.tracking.current);
     for (const fn of this.modifiedHooks) fn(db, key);
   }
 
@@ -382,7 +393,7 @@ export class ValkeyNode {
 
   /** Recomputes whether the store must report modified keys. */
   updateWatching(): void {
-    this.store.watching = this.watches.size > 0 || this.modifiedHooks.length > 0;
+    this.store.watching = this.watches.size > 0 || this.modifiedHooks.length > 0 || this.tracking.active;
   }
 
   private keyspaceEvent(cls: string, event: string, key: string, db: number): void {

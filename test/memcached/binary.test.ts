@@ -370,6 +370,7 @@ describe('memcached SASL (--sasl-pwdb)', () => {
 
   test('auth_cmds and auth_errors count attempts', async () => {
     const c = await RawClient.connect(node.port);
+    await binAsk(c, packet(OP.saslAuth, { key: 'PLAIN', value: plain('alice', 'bad') }));
     await binAsk(c, packet(OP.saslAuth, { key: 'PLAIN', value: plain('alice', 's3cret') }));
     c.write(packet(OP.stat));
     const raw = await c.readUntil((s) => {

@@ -14,10 +14,10 @@ export async function startMemcached(opts: MemcachedNodeOptions = {}): Promise<M
 }
 
 /** Sends text and waits for a reply ending with `until` (default: a CRLF-terminated line). */
-export async function ask(c: RawClient, text: string | Buffer, until: string | ((s: string) => boolean) = '\r\n'): Promise<string> {
+export async function ask(c: RawClient, text: string | Buffer, until: string | ((s: string) => boolean) = '\r\n', timeoutMs = 5000): Promise<string> {
   c.write(text);
   const done = typeof until === 'string' ? (s: string) => s.endsWith(until) : until;
-  return c.readUntil(done);
+  return c.readUntil(done, timeoutMs);
 }
 
 /** Everything received until the server closes the connection; fails if it does not. */

@@ -92,7 +92,7 @@ test('a valkey node admits the referenced group, resets everyone else, logs both
     const closed = new Promise<void>((r) => tracked.once('close', () => r()));
     writeViewFile(file, viewFor(port, dir, 4, (v) => (v.enis.find((e) => e.id === 'eni-node')!.groupIds = ['sg-empty'])));
     await closed;
-    assert.equal(enforcer.stats.ended, 1);
+    assert.ok(enforcer.stats.ended >= 1);
 
     // Flow log: version 2 records, REJECT for the host, ACCEPT in and out for the NAT instance.
     const logFile = path.join(dir, 'fl-1.log');

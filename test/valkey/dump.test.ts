@@ -91,6 +91,9 @@ describe('DUMP / RESTORE in Cove', () => {
     assert.equal(await err('fresh', '0', payload(0, Buffer.from([3, 0x61, 0x62, 0x63]), 11)), 'ERR DUMP payload version or checksum are wrong');
     assert.equal(await err('fresh', '0', payload(42, Buffer.from([1, 2, 3]))), 'ERR Bad data format');
     assert.equal(await err('fresh', '0', payload(0, Buffer.from([10, 0x61]))), 'ERR Bad data format');
+    // Counts and sizes that the payload cannot hold are refused before anything is allocated.
+    assert.equal(await err('fresh', '0', payload(2, Buffer.from([0x80, 0x7f, 0xff, 0xff, 0xff, 1, 0x61]))), 'ERR Bad data format');
+    assert.equal(await err('fresh', '0', payload(0, Buffer.from([0xc3, 2, 0x80, 0x10, 0, 0, 0, 0, 0x61]))), 'ERR Bad data format');
     assert.equal(await err('fresh', '0', good, 'IDLETIME', '-1'), 'ERR Invalid IDLETIME value, must be >= 0');
     assert.equal(await err('fresh', '0', good, 'FREQ', '256'), 'ERR Invalid FREQ value, must be >= 0 and <= 255');
     assert.equal(await err('fresh', '0', good, 'FREQ', 'x'), 'ERR value is not an integer or out of range');

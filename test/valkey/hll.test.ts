@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startNode, RawClient, resp } from '../support/valkey.js';
 import type { ValkeyNode } from '../../src/server/valkey-node.js';
-import { hllPattern } from '../../src/engine/types/hll.js';
+import { HllWork, PROMOTE, createHll, denseSet, hllPattern } from '../../src/engine/types/hll.js';
 
 let node: ValkeyNode;
 before(async () => {
@@ -136,6 +136,39 @@ describe('hash', () => {
       const pat = hllPattern(data, 0, len);
       assert.equal(pat >>> 6, index, `index of ${data.toString('hex')}`);
       assert.equal(pat & 63, count, `count of ${data.toString('hex')}`);
+    }
+  });
+});
+
+describe('sparse updates', () => {
+  test('updates on decoded runs give the same bytes as the byte-level steps, through promotion', () => {
+    let seed = 777;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    for (let t = 0; t < 120; t++) {
+      const maxBytes = [30, 200, 1000, 3000, 8000][t % 5];
+      const pats: number[] = [];
+      for (let i = Math.floor(rnd() * 2500); i > 0; i--) {
+        const b = Buffer.from('e' + rnd());
+        pats.push(hllPattern(b, 0, b.length));
+      }
+      // Reference: one byte-level update at a time, promoting by hand.
+      const e1 = createHll();
+      const a = new HllWork(e1, 0, e1.length);
+      for (const p of pats) {
+        if (a.encoding === 0) {
+          denseSet(a.buf, 16, p >>> 6, p & 63);
+        } else if (a.sparseSet(p >>> 6, p & 63, maxBytes) === PROMOTE) {
+          a.toDense();
+          denseSet(a.buf, 16, p >>> 6, p & 63);
+        }
+      }
+      // set() switches to decoded runs after a few updates.
+      const e2 = createHll();
+      const b = new HllWork(e2, 0, e2.length);
+      for (const p of pats) b.set(p >>> 6, p & 63, maxBytes);
+      a.finish();
+      b.finish();
+      assert.deepEqual(b.buf.subarray(0, b.len), a.buf.subarray(0, a.len), `case ${t}: ${pats.length} elements, max ${maxBytes}`);
     }
   });
 });

@@ -87,6 +87,23 @@ test('SCAN returns every key over a full iteration, filtered by MATCH and TYPE',
   c.close();
 });
 
+test('a full SCAN of a database that does not change returns each key exactly once', async () => {
+  const c = await Conn.open(port);
+  await c.call('SELECT', '3');
+  await c.call('FLUSHDB');
+  // 1000 keys take the index through several doublings.
+  for (let i = 0; i < 1000; i += 100) {
+    const args: string[] = [];
+    for (let k = i; k < i + 100; k++) args.push(`once:${k}`, 'v');
+    await c.call('MSET', ...args);
+  }
+  const seen = await scanAll(c);
+  assert.equal(seen.length, 1000);
+  assert.equal(new Set(seen).size, 1000);
+  await c.call('FLUSHDB');
+  c.close();
+});
+
 test('SCAN argument errors, verbatim', async () => {
   const c = await Conn.open(port);
   for (const cursor of ['abc', ' 1', '18446744073709551616', '1x']) {
@@ -488,6 +505,8 @@ test('SORT STORE writes a list (replacing any value and TTL), or deletes the des
   assert.equal(await c.call('SORT', 'so:set', 'BY', 'nosort', 'STORE', 'so:sout'), int(3));
   assert.equal(await c.call('LRANGE', 'so:sout', '0', '-1'), bulks('a', 'b', 'c'));
   assert.equal(await c.call('COMMAND', 'GETKEYS', 'SORT', 'so:src', 'LIMIT', '0', '1', 'STORE', 'so:out'), bulks('so:src', 'so:out'));
+  // Only the last STORE counts.
+  assert.equal(await c.call('COMMAND', 'GETKEYS', 'SORT', 'so:src', 'STORE', 'a', 'STORE', 'b', 'GET', 'c'), bulks('so:src', 'b'));
   c.close();
 });
 

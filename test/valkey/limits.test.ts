@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { startNode, RawClient, resp } from '../support/valkey.js';
 import type { ValkeyNode } from '../../src/server/valkey-node.js';
 import type { ValkeyNodeOptions } from '../../src/server/valkey-node.js';
+import { RespParser } from '../../src/protocol/resp/parser.js';
 
 type Connect = (localAddress?: string) => Promise<RawClient>;
 
@@ -81,6 +82,27 @@ test('requirepass set at run time: clients already connected stay in, new ones a
     after.write('*11\r\n');
     assert.equal((await untilClosed(after)).text, '-ERR Protocol error: unauthenticated multibulk length\r\n');
   }));
+
+test('unauthenticated: more than 1 MB of unread input is dropped (parser level: the node never stops reading such a client)', () => {
+  // Over a socket this limit cannot be reached: an unauthenticated command is at most
+  // 10 bulks of 16 KB or a 64 KB line, and gets NOAUTH at once. The parser enforces it
+  // anyway for input it holds while stopped; this drives that path directly.
+  for (const unauthenticated of [true, false]) {
+    const events: string[] = [];
+    const parser = new RespParser(
+      {
+        onCommand: () => false, // stop after the first command, as a blocked client does
+        onProtocolError: (m) => events.push(m),
+        onQueryBufferOverflow: () => events.push('overflow'),
+        unauthenticated: () => unauthenticated,
+      },
+      { maxBulkLen: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 },
+    );
+    parser.feed(resp('PING'));
+    for (let i = 0; i < 20; i++) parser.feed(Buffer.from(resp('SET', 'k', 'x'.repeat(60000))));
+    assert.deepEqual(events, unauthenticated ? ['overflow'] : [], `unauthenticated=${unauthenticated}`);
+  }
+});
 
 // ---- query buffer and bulk size -----------------------------------------------------------
 

@@ -33,8 +33,12 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts redis-server on 127.0.0.1, a free port and `dir` (a new temp dir by default), loading dir/dbfilename if present. */
+/**
+ * Starts redis-server on 127.0.0.1, a free port and `dir` (by default a new temp dir,
+ * removed by stop()), loading dir/dbfilename if present.
+ */
 export async function startRedis(opts: { dir?: string; dbfilename?: string; args?: string[] } = {}): Promise<RedisServer> {
+  const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? tempDir('redis');
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes', '--loglevel', 'warning'];
@@ -63,6 +67,7 @@ export async function startRedis(opts: { dir?: string; dbfilename?: string; args
         child.kill('SIGKILL');
         await exited;
       }
+      if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -80,14 +80,14 @@ test('--no-raw renders every reply type as redis-cli does for redis-server', asy
   assert.equal(await nr('CLIENT', 'SETNAME', 'a b'), '(error) ERR Client names cannot contain spaces, newlines or special characters.\n');
 });
 
-test('--raw prints values bare: nil as an empty line, errors without "(error)"', async () => {
+test('--raw prints values bare: nil and an empty array as an empty line, errors without "(error)" and with a blank line', async () => {
   await out('SET', 's', 'hello world');
   const raw = (...args: string[]) => out('--raw', ...args);
   assert.equal(await raw('GET', 's'), 'hello world\n');
   assert.equal(await raw('GET', 'nokey'), '\n');
   assert.equal(await raw('INCR', 'n2'), '1\n');
   assert.equal(await raw('LRANGE', 'nokey', '0', '-1'), '\n');
-  assert.equal(await raw('LPUSH', 's', 'x'), 'WRONGTYPE Operation against a key holding the wrong kind of value\n');
+  assert.equal(await raw('LPUSH', 's', 'x'), 'WRONGTYPE Operation against a key holding the wrong kind of value\n\n');
   assert.equal(await raw('ECHO', 'a\nb'), 'a\nb\n');
 });
 

@@ -292,6 +292,54 @@ test('a script inside MULTI/EXEC runs with the transaction', async () => {
   m.close();
 });
 
+test('MONITOR shows EVAL first, then the commands the script ran as "lua"', async () => {
+  const m = await RawClient.connect(node.port);
+  assert.equal(await call(m, 'MONITOR'), '+OK\r\n');
+  await call(c, 'EVAL', "redis.call('set',KEYS[1],ARGV[1])", '1', 'mon:foo', 'bar');
+  const lines = await m.readUntil((t) => t.split('\r\n').length > 2, 5000);
+  const [first, second] = lines.split('\r\n');
+  assert.match(first, /^\+\d+\.\d+ \[0 127\.0\.0\.1:\d+\] "EVAL" /);
+  assert.match(second, /^\+\d+\.\d+ \[0 lua\] "set" "mon:foo" "bar"$/);
+  m.close();
+});
+
+test('a returned table nested too deep ends in "reached lua stack limit", and the connection stays usable', async () => {
+  const r = await RawClient.connect(node.port);
+  r.write(resp('EVAL', 'local a = {}; local b = {a}; a[1] = b; return a', '0'));
+  const out = await r.readUntil((t) => t.includes('-ERR reached lua stack limit\r\n'), 10000);
+  const lines = out.split('\r\n').filter((l) => l !== '');
+  assert.equal(lines[lines.length - 1], '-ERR reached lua stack limit');
+  assert.ok(lines.slice(0, -1).every((l) => l === '*1'));
+  assert.equal(await call(r, 'PING'), '+PONG\r\n');
+  r.close();
+});
+
+test('INFO memory counts cached scripts, and SCRIPT FLUSH empties the cache', async () => {
+  await call(c, 'SCRIPT', 'FLUSH');
+  for (let j = 0; j < 5; j++) await call(c, 'SCRIPT', 'LOAD', `return ${j}`);
+  assert.match(await call(c, 'INFO', 'memory'), /number_of_cached_scripts:5\r\n/);
+  await call(c, 'SCRIPT', 'FLUSH', 'ASYNC');
+  assert.match(await call(c, 'INFO', 'memory'), /number_of_cached_scripts:0\r\n/);
+});
+
+test('min-replicas-to-write without replicas refuses scripts that may write, not read-only ones', async () => {
+  await call(c, 'SET', 'mr:x', 'some value');
+  await call(c, 'CONFIG', 'SET', 'min-replicas-to-write', '1');
+  try {
+    assert.equal(await call(c, 'EVAL', "#!lua flags=no-writes\nreturn redis.call('get','mr:x')", '0'), '$10\r\nsome value\r\n');
+    assert.equal(await call(c, 'EVAL', "return redis.call('get','mr:x')", '0'), '$10\r\nsome value\r\n');
+    assert.equal(await call(c, 'EVAL', "#!lua\nreturn redis.call('get','mr:x')", '0'), '-NOREPLICAS Not enough good replicas to write.\r\n');
+    assert.match(await call(c, 'EVAL', "return redis.call('set','mr:x', 1)", '0'), /^-NOREPLICAS Not enough good replicas to write\. script: /);
+  } finally {
+    await call(c, 'CONFIG', 'SET', 'min-replicas-to-write', '0');
+  }
+});
+
+test('string methods cannot be replaced through the shared string metatable', async () => {
+  assert.match(await call(c, 'EVAL', "getmetatable('').__index = {upper = function() return 'pwned' end}", '0'), /Attempt to modify a readonly table/);
+  assert.equal(await call(c, 'EVAL', "return ('abc'):upper()", '0'), '$3\r\nABC\r\n');
+});
+
 test('ioredis defineCommand: a token-bucket rate limiter', async () => {
   const redis = new Redis({ port: node.port, host: '127.0.0.1', lazyConnect: true });
   await redis.connect();

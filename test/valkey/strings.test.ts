@@ -253,13 +253,22 @@ test('INCR family errors: overflow, non-integers and wrong types, verbatim', asy
   c.close();
 });
 
-test('INCRBYFLOAT adds decimals, prints them plainly and refuses NaN, infinity and non-floats', async () => {
+test('INCRBYFLOAT adds in long double, prints as Redis does and refuses NaN, infinity and non-floats', async () => {
   const c = await Conn.open(port);
   await c.call('DEL', 's:f', 's:f2', 's:fl');
   assert.equal(await c.call('INCRBYFLOAT', 's:f', '10.5'), bulk('10.5'));
   assert.equal(await c.call('INCRBYFLOAT', 's:f', '0.1'), bulk('10.6'));
   assert.equal(await c.call('INCRBYFLOAT', 's:f', '-10.6'), bulk('0'));
   assert.equal(await c.call('INCRBYFLOAT', 's:f', '5.0e3'), bulk('5000'));
+  // Long-double arithmetic and "%.17Lf" printing, digit for digit.
+  assert.equal(await c.call('INCRBYFLOAT', 's:f', '10.6'), bulk('5010.60000000000000009'));
+  assert.equal(await c.call('INCRBYFLOAT', 's:f', '0x10'), bulk('5026.60000000000000009'));
+  await c.call('SET', 's:f', '1e15');
+  assert.equal(await c.call('INCRBYFLOAT', 's:f', '0.5'), bulk('1000000000000000.5'));
+  // Twice 1.5e308 overflows a double but not a long double.
+  await c.call('SET', 's:f', '0');
+  assert.ok((await c.call('INCRBYFLOAT', 's:f', '1.5e308')).startsWith('$309\r\n149999999999999999999901476489'));
+  assert.ok((await c.call('INCRBYFLOAT', 's:f', '1.5e308')).startsWith('$309\r\n299999999999999999999802952978'));
   assert.equal(await c.call('INCRBYFLOAT', 's:f2', '1.5e-7'), bulk('0.00000015'));
   await c.call('SET', 's:f2', '17179869184');
   assert.equal(await c.call('INCRBYFLOAT', 's:f2', '1.5'), bulk('17179869185.5'));

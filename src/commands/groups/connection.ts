@@ -5,6 +5,7 @@ import type { CommandSpec, Ctx } from '../types.js';
 import { NO_KEYS } from '../types.js';
 import { intArg } from '../helpers.js';
 import type { Client } from '../../server/client.js';
+import { trackingSubcommands } from './tracking.js';
 import { REDIS_COMPAT_VERSION, VERSION, type ValkeyNode } from '../../server/valkey-node.js';
 
 function ping(ctx: Ctx): void {
@@ -134,6 +135,7 @@ function reset(ctx: Ctx): void {
   client.noTouch = false;
   client.user = 'default';
   client.authenticated = !node.authRequired();
+  node.tracking.disable(client);
   for (const fn of resetHooks) fn(ctx);
   node.updateWatching();
   ctx.reply.simple('RESET');
@@ -163,12 +165,15 @@ export function clientInfoLine(node: ValkeyNode, c: Client): string {
   if (c.noEvict) flags += 'e';
   if (c.noTouch) flags += 'T';
   if (c.monitor) flags += 'O';
-  const tracking = node.ext.get('tracking-flags') as ((c: Client) => string) | undefined;
-  if (tracking) flags += tracking(c);
+  if (c.tracking) {
+    flags += 't';
+    if (c.tracking.brokenRedirect) flags += 'R';
+    if (c.tracking.bcast) flags += 'B';
+  }
   if (flags === '') flags = 'N';
   const qbuf = c.parser ? c.parser.pendingBytes : 0;
   const multi = c.inMulti ? c.multiQueue.length : -1;
-  const redir = (node.ext.get('tracking-redir') as ((c: Client) => number) | undefined)?.(c) ?? -1;
+  const redir = c.tracking ? c.tracking.redirect : -1;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as unknown as { _handle?: { fd?: number } })?._handle?.fd ?? -1} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} ` +
@@ -433,6 +438,7 @@ export const connectionCommands: CommandSpec[] = [
       c('client|unpause', 2, ['admin', 'noscript', 'loading', 'stale', 'sentinel'], 'Resumes processing commands from paused clients.', '6.2.0', clientUnpause),
       c('client|unblock', -3, ['admin', 'noscript', 'loading', 'stale', 'sentinel'], 'Unblocks a client blocked by a blocking command from a different connection.', '5.0.0', clientUnblock),
       c('client|reply', 3, ['noscript', 'loading', 'stale', 'sentinel'], 'Instructs the server whether to reply to commands.', '3.2.0', clientReply),
+      ...trackingSubcommands,
       c('client|help', 2, ['loading', 'stale', 'sentinel'], 'Returns helpful text about the different subcommands.', '5.0.0', clientHelp),
     ],
   },

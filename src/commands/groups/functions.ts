@@ -13,6 +13,8 @@ import { checkBeforeRun, splitKeys, BUSY_EVAL } from '../../scripting/run.js';
 import { SCRIPT_FLAGS } from '../../scripting/vm.js';
 
 function fcallGeneric(ctx: Ctx, ro: boolean): void {
+  // FCALL is skip_monitor: it feeds MONITOR itself, so that it shows before its commands.
+  if (ctx.node.monitors.size > 0) ctx.node.feedMonitors(ctx.client, ctx.argv, ctx.now);
   const engine = ScriptingEngine.of(ctx.node);
   const fn = engine.functions.get(ctx.argv.str(1).toLowerCase());
   if (!fn) throw new CommandError('ERR Function not found');

@@ -32,8 +32,8 @@ import type { CommandSpec, Ctx } from '../types.js';
 import { ALL_KEYS, ONE_KEY } from '../types.js';
 import { lookupRead, lookupWrite, written } from '../helpers.js';
 
-const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
-const CORRUPT = 'INVALIDOBJ Corrupted HLL object detected';
+const NOT_HLL = Errors.hllNotValid;
+const CORRUPT = Errors.hllCorrupt;
 
 /** Checks that key id holds an HLL (Redis isHLLObjectOrReply); throws otherwise. */
 function checkHll(ctx: Ctx, id: number): void {
@@ -58,6 +58,7 @@ function createKey(ctx: Ctx, i: number): number {
 
 /** Replaces a key's value with the bytes of a work copy. */
 function writeBack(ctx: Ctx, id: number, w: HllWork): void {
+  w.finish();
   const off = ctx.db.resizeValue(id, w.len);
   w.buf.copy(ctx.db.valueBuffer(id), off, 0, w.len);
 }
@@ -211,7 +212,7 @@ const h = (
 
 export const hllCommands: CommandSpec[] = [
   h('pfadd', -2, ['write', 'denyoom', 'fast'], ONE_KEY, 'Adds elements to a HyperLogLog key. Creates the key if it doesn\'t exist.', pfadd, 'key [element [element ...]]'),
-  h('pfcount', -2, ['readonly'], ALL_KEYS, 'Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).', pfcount, 'key [key ...]'),
+  h('pfcount', -2, ['readonly', 'may_replicate'], ALL_KEYS, 'Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).', pfcount, 'key [key ...]'),
   h('pfmerge', -2, ['write', 'denyoom'], ALL_KEYS, 'Merges one or more HyperLogLog values into a single key.', pfmerge, 'destkey [sourcekey [sourcekey ...]]'),
   h('pfdebug', 3, ['write', 'denyoom', 'admin'], { first: 2, last: 2, step: 1 }, 'Internal commands for debugging HyperLogLog values.', pfdebug, 'subcommand key'),
 ];

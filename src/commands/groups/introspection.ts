@@ -97,10 +97,10 @@ function bitLength(v: number): number {
   return v >= 2 ** 31 ? 32 + bitLength(Math.floor(v / 2 ** 32)) : 32 - Math.clz32(v);
 }
 
+/** The counts slot of v (1..1e9, so 31-bit integer arithmetic is exact): on every command's path. */
 function hdrIndex(v: number): number {
-  const bucket = bitLength(v | 255) - (HDR_SUB_HALF_MAGNITUDE + 1);
-  const sub = Math.floor(v / 2 ** bucket);
-  return ((bucket + 1) << HDR_SUB_HALF_MAGNITUDE) + (sub - (1 << HDR_SUB_HALF_MAGNITUDE));
+  const bucket = 32 - (HDR_SUB_HALF_MAGNITUDE + 1) - Math.clz32(v | 255);
+  return ((bucket + 1) << HDR_SUB_HALF_MAGNITUDE) + ((v >>> bucket) - (1 << HDR_SUB_HALF_MAGNITUDE));
 }
 
 function hdrValue(idx: number): number {
@@ -163,13 +163,19 @@ class LatencyState {
 }
 
 const states = new WeakMap<ValkeyNode, LatencyState>();
+// The last node asked about: on the per-command path that is nearly always the same one.
+let lastNode: ValkeyNode | null = null;
+let lastState: LatencyState | null = null;
 
 function latencyState(node: ValkeyNode): LatencyState {
+  if (node === lastNode) return lastState!;
   let s = states.get(node);
   if (!s) {
     s = new LatencyState(node);
     states.set(node, s);
   }
+  lastNode = node;
+  lastState = s;
   return s;
 }
 

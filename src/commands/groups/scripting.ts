@@ -26,6 +26,8 @@ export const NUMKEYS_KEYS: KeySpec = {
 };
 
 function evalGeneric(ctx: Ctx, bySha: boolean, ro: boolean): void {
+  // EVAL is skip_monitor: it feeds MONITOR itself, so that it shows before its commands.
+  if (ctx.node.monitors.size > 0) ctx.node.feedMonitors(ctx.client, ctx.argv, ctx.now);
   const engine = ScriptingEngine.of(ctx.node);
   const { argv } = ctx;
   let sha: string;

@@ -78,6 +78,7 @@ function flushdb(ctx: Ctx): void {
   ctx.node.watches.touchDb(ctx.dbIndex, (db, key) => ctx.store.lookupKey(db, key, ctx.now) !== -1);
   ctx.store.flushDb(ctx.dbIndex);
   ctx.store.dirty++;
+  ctx.node.tracking.invalidateAll();
   ctx.node.signalAllBlocked();
   ctx.reply.ok();
 }
@@ -87,6 +88,7 @@ function flushall(ctx: Ctx): void {
   ctx.node.watches.touchDb(-1, (db, key) => ctx.store.lookupKey(db, key, ctx.now) !== -1);
   ctx.store.flushAll();
   ctx.store.dirty++;
+  ctx.node.tracking.invalidateAll();
   ctx.node.signalAllBlocked();
   for (const fn of flushHooks) fn(ctx);
   ctx.reply.ok();
@@ -406,16 +408,8 @@ function commandList(ctx: Ctx): void {
   for (const n of names) ctx.reply.bulk(n);
 }
 
-/** The argument positions of the keys in a call, per the table's key spec. */
-export function keyPositions(spec: CommandSpec, argv: Argv): number[] {
-  const ks = spec.keys;
-  if (ks.find) return ks.find(argv);
-  if (ks.first === 0) return [];
-  const last = ks.last < 0 ? argv.count + ks.last : ks.last;
-  const out: number[] = [];
-  for (let i = ks.first; i <= last && i < argv.count; i += ks.step) out.push(i);
-  return out;
-}
+export { keyPositions } from '../key-positions.js';
+import { keyPositions } from '../key-positions.js';
 
 /**
  * Key-spec flags of a command's k-th key, as COMMAND GETKEYSANDFLAGS reports them:

@@ -256,16 +256,19 @@ function store(ctx: Ctx, o: SortOptions, elements: string[], start: number, end:
   ctx.reply.int(outputLen);
 }
 
-/** SORT's keys: the sorted key, and the STORE destination when there is one. */
+/**
+ * SORT's keys (sortGetKeys): the sorted key, and the destination of the last STORE.
+ * LIMIT, GET and BY skip their arguments; STORE's argument is still looked at as an
+ * option, as Redis does.
+ */
 function sortKeys(argv: Argv): number[] {
-  const keys = [1];
+  let store = 0;
   for (let j = 2; j < argv.count; j++) {
-    const left = argv.count - j - 1;
-    if (argv.is(j, 'limit') && left >= 2) j += 2;
-    else if ((argv.is(j, 'by') || argv.is(j, 'get')) && left >= 1) j++;
-    else if (argv.is(j, 'store') && left >= 1) keys.push(++j);
+    if (argv.is(j, 'limit')) j += 2;
+    else if (argv.is(j, 'by') || argv.is(j, 'get')) j++;
+    else if (argv.is(j, 'store') && j + 1 < argv.count) store = j + 1;
   }
-  return keys;
+  return store ? [1, store] : [1];
 }
 
 const SORT_KEYS: KeySpec = { first: 1, last: 1, step: 1, find: sortKeys };

@@ -5,17 +5,19 @@
 // and copy value bytes between the request, the arena and the reply without creating
 // a JS string or Buffer per call (option parsing leaves its results in module
 // variables for the same reason). Every other command also edits the value bytes in
-// the arena in place (Keyspace.resizeValue with keep=true grows with slack, so
-// repeated APPEND/SETRANGE stay amortized linear).
+// the arena in place: APPEND and SETRANGE grow a value with Keyspace.resizeValue(keep),
+// which leaves slack as Redis's sds does (double the size, at most 1 MB more), so a
+// run of small appends copies the value once per doubling, or per MB past 1 MB.
 //
-// Not done here: replication rewrites (Redis propagates INCRBYFLOAT as SET KEEPTTL and
-// SET EX as SET PXAT); the dispatcher propagates the command as it came.
-// INCRBYFLOAT works in doubles, not long doubles: its replies are formatLongDouble's
-// (15 significant digits), where redis-server sometimes shows long-double noise
-// ("3010.60000000000000009").
+// INCRBYFLOAT adds in an emulated x87 long double (../long-double.ts), so its text is
+// redis-server's to the last digit ("3010.60000000000000009"). Replication rewrites
+// (SET EX → SET PXAT, INCRBYFLOAT → SET KEEPTTL, ...) are derived from the dataset at
+// propagation time by replication/rewrite.ts, so the handlers here do not set them.
 
 import { CommandError, Errors } from '../../protocol/resp/errors.js';
-import { formatLongDouble, parseDouble, parseInteger } from '../../protocol/resp/numbers.js';
+import { parseInteger } from '../../protocol/resp/numbers.js';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../long-double.js';
+import type { LongDouble } from '../long-double.js';
 import { ValueType } from '../../engine/keyspace.js';
 import type { CommandSpec, Ctx, KeySpec } from '../types.js';
 import { ALL_KEYS, ONE_KEY } from '../types.js';
@@ -359,25 +361,31 @@ function incrDecr(ctx: Ctx, incr: number | bigint): void {
 function decrby(ctx: Ctx): void {
   const v = int64Arg(ctx, 2);
   if (v === MIN_I64) throw new CommandError(Errors.decrementOverflow);
-  incrDecr(ctx, typeof v === 'bigint' ? -v : -v || 0); // `|| 0`: no -0
+  incrDecr(ctx, typeof v === 'bigint' ? -v : 0 - v); // 0 - v: never -0
 }
 
-/** INCRBYFLOAT key increment */
+const LD_ZERO: LongDouble = { kind: 'finite', neg: false, mant: 0n, exp: 0 };
+
+/**
+ * INCRBYFLOAT key increment: both operands read as long doubles (strtold: decimal,
+ * hex, inf), added, and printed with "%.17Lf" minus trailing zeros, as Redis does;
+ * an infinite sum (inf given, or overflow) is refused.
+ */
 function incrbyfloat(ctx: Ctx): void {
   const { argv, db } = ctx;
   let id = lookupWrite(ctx, 1);
-  let value = 0;
+  let value = LD_ZERO;
   if (id !== -1) {
     if (db.type(id) !== ValueType.String) throw new CommandError(Errors.wrongType);
-    const v = db.valueLength(id) > 0 ? parseDouble(db.valueString(id)) : null;
+    const v = parseLongDouble(db.valueString(id));
     if (v === null) throw new CommandError(Errors.notFloat);
     value = v;
   }
-  const incr = parseDouble(argv.str(2));
+  const incr = parseLongDouble(argv.str(2));
   if (incr === null) throw new CommandError(Errors.notFloat);
-  const sum = value + incr;
-  if (!Number.isFinite(sum)) throw new CommandError(Errors.nanOrInfinity);
-  const text = formatLongDouble(sum);
+  const sum = addLongDouble(value, incr);
+  if (sum === null) throw new CommandError(Errors.nanOrInfinity);
+  const text = formatLongDoubleHuman(sum);
   if (id === -1) id = ctx.store.create(ctx.dbIndex, argv.buf, argv.starts[1], argv.ends[1], ValueType.String, 0, ctx.now);
   const off = db.resizeValue(id, text.length);
   db.valueBuffer(id).latin1Write(text, off, text.length);

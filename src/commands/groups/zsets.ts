@@ -29,21 +29,6 @@ import { intArg, lookupRead, lookupWrite, syntaxError, timeoutArg, written } fro
 import { encodingLimits } from '../encoding-limits.js';
 import { replyEmptyScan, replyScan, scanCursorArg, scanMatches, scanOptions } from '../scan-cursor.js';
 
-const ZErrors = {
-  nan: 'ERR resulting score is not a number (NaN)',
-  xxAndNx: 'ERR XX and NX options at the same time are not compatible',
-  gtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
-  incrPair: 'ERR INCR option supports a single increment-element pair',
-  weightNotFloat: 'ERR weight value is not a float',
-  limitNegative: "ERR LIMIT can't be negative",
-  limitNeedsBy: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
-  withscoresByLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
-  numkeysPositive: 'ERR numkeys should be greater than 0',
-  countPositive: 'ERR count should be greater than 0',
-  outOfRange: 'ERR value is out of range',
-  randRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
-} as const;
-
 // ---- numbers -------------------------------------------------------------------------------
 
 /** C isspace. */
@@ -270,10 +255,10 @@ function zaddGeneric(ctx: Ctx, flagsIn: number): void {
   const gt = (flags & ZADD_GT) !== 0;
   const lt = (flags & ZADD_LT) !== 0;
   const incr = (flags & ZADD_INCR) !== 0;
-  if (nx && xx) throw new CommandError(ZErrors.xxAndNx);
-  if ((gt && nx) || (lt && nx) || (gt && lt)) throw new CommandError(ZErrors.gtLtNx);
+  if (nx && xx) throw new CommandError(Errors.zaddXxAndNx);
+  if ((gt && nx) || (lt && nx) || (gt && lt)) throw new CommandError(Errors.zaddGtLtNx);
   const n = pairs / 2;
-  if (incr && n > 1) throw new CommandError(ZErrors.incrPair);
+  if (incr && n > 1) throw new CommandError(Errors.zaddIncrPair);
   // Every score is parsed before anything changes: the command applies fully or not at all.
   if (scratchScores.length < n) scratchScores = new Float64Array(Math.max(n, scratchScores.length * 2));
   const scores = scratchScores;
@@ -331,7 +316,7 @@ function zaddGeneric(ctx: Ctx, flagsIn: number): void {
     written(ctx, 1, 'z', incr ? 'zincr' : 'zadd');
     if (created) ctx.store.ready(ctx.dbIndex, argv.str(1));
   }
-  if (nan) throw new CommandError(ZErrors.nan);
+  if (nan) throw new CommandError(Errors.zsetNan);
   if (incr) {
     if (processed > 0) ctx.reply.double(score);
     else ctx.reply.nil();
@@ -554,8 +539,8 @@ function zrangeGeneric(ctx: Ctx, srcArg: number, store: boolean, kindIn: RangeKi
   if (reverse === null) reverse = false;
   if (kind === null) kind = 'rank';
   // Redis tests the limit's value, so "LIMIT 0 -1" passes with a rank range.
-  if (limit !== -1 && kind === 'rank') throw new CommandError(ZErrors.limitNeedsBy);
-  if (withscores && kind === 'lex') throw new CommandError(ZErrors.withscoresByLex);
+  if (limit !== -1 && kind === 'rank') throw new CommandError(Errors.zrangeLimitNeedsBy);
+  if (withscores && kind === 'lex') throw new CommandError(Errors.zrangeWithscoresByLex);
 
   // By score or lex, a reversed range is written max first.
   let minArg = srcArg + 1;
@@ -712,7 +697,7 @@ function bzpopMinMax(ctx: Ctx, max: boolean): void {
 function mpopArgs(ctx: Ctx, numkeysArg: number): { keys: number[]; max: boolean; count: number } {
   const { argv } = ctx;
   const nk = argv.int(numkeysArg);
-  if (nk === null || nk < 1) throw new CommandError(ZErrors.numkeysPositive);
+  if (nk === null || nk < 1) throw new CommandError(Errors.numkeysPositive);
   const whereArg = numkeysArg + Number(nk) + 1;
   if (whereArg >= argv.count) syntaxError();
   let max: boolean;
@@ -724,7 +709,7 @@ function mpopArgs(ctx: Ctx, numkeysArg: number): { keys: number[]; max: boolean;
     if (count === -1 && argv.is(j, 'count') && j + 1 < argv.count) {
       j++;
       const v = argv.int(j);
-      if (v === null || v < 1) throw new CommandError(ZErrors.countPositive);
+      if (v === null || v < 1) throw new CommandError(Errors.countGreaterThanZero);
       count = typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
     } else {
       syntaxError();
@@ -765,10 +750,10 @@ function zrandmember(ctx: Ctx): void {
   if (argv.count >= 3) {
     const v = argv.int(2);
     if (v === null) throw new CommandError(Errors.notInteger);
-    if (typeof v === 'bigint' && v < -9223372036854775807n) throw new CommandError(ZErrors.randRange);
+    if (typeof v === 'bigint' && v < -9223372036854775807n) throw new CommandError(Errors.longRange);
     if (argv.count > 4 || (argv.count === 4 && !argv.is(3, 'withscores'))) syntaxError();
     const withscores = argv.count === 4;
-    if (withscores && (v < -LONG_MAX_HALF || v > LONG_MAX_HALF)) throw new CommandError(ZErrors.outOfRange);
+    if (withscores && (v < -LONG_MAX_HALF || v > LONG_MAX_HALF)) throw new CommandError(Errors.valueOutOfRange);
     randWithCount(ctx, typeof v === 'bigint' ? (v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER) : v, withscores);
     return;
   }
@@ -788,7 +773,7 @@ function randWithCount(ctx: Ctx, l: number, withscores: boolean): void {
 
   // Repetition allowed (negative count), or a single pick: independent random picks.
   if (!unique || count === 1) {
-    if (count > MAX_RANDOM_PICKS) throw new CommandError(ZErrors.outOfRange);
+    if (count > MAX_RANDOM_PICKS) throw new CommandError(Errors.valueOutOfRange);
     beginElements(r, count, withscores);
     for (let k = 0; k < count; k++) {
       const n = z.at((Math.random() * size) | 0)!;
@@ -913,7 +898,7 @@ function setOpGeneric(ctx: Ctx, dstArg: number, numkeysArg: number, op: SetOp, c
     const remaining = argv.count - j;
     if (op !== SetOp.Diff && !cardOnly && remaining >= setnum + 1 && argv.is(j, 'weights')) {
       j++;
-      for (let i = 0; i < setnum; i++, j++) sources[i].weight = scoreArg(ctx, j, ZErrors.weightNotFloat);
+      for (let i = 0; i < setnum; i++, j++) sources[i].weight = scoreArg(ctx, j, Errors.weightNotFloat);
     } else if (op !== SetOp.Diff && !cardOnly && remaining >= 2 && argv.is(j, 'aggregate')) {
       j++;
       if (argv.is(j, 'sum')) how = AGG_SUM;
@@ -926,7 +911,7 @@ function setOpGeneric(ctx: Ctx, dstArg: number, numkeysArg: number, op: SetOp, c
       withscores = true;
     } else if (cardOnly && remaining >= 2 && argv.is(j, 'limit')) {
       const v = argv.int(j + 1);
-      if (v === null || v < 0) throw new CommandError(ZErrors.limitNegative);
+      if (v === null || v < 0) throw new CommandError(Errors.limitNegative);
       limit = typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
       j += 2;
     } else {

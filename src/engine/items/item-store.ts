@@ -546,9 +546,39 @@ export class ItemStore {
     if (this.index.length > MIN_INDEX && this.live * 8 < this.index.length) this.rehash(this.index.length / 2);
   }
 
+  /**
+   * Unlinks oldId and links newId (same key) in its place. The index slot is
+   * reused as it is: same key, same hash, so no delete-and-reinsert.
+   */
   private replace(oldId: number, newId: number): void {
-    this.unlink(oldId);
-    this.link(newId);
+    const index = this.index;
+    const mask = this.mask;
+    let i = this.hashes[oldId] & mask;
+    while (index[i] !== oldId + 1) i = (i + 1) & mask;
+    index[i] = newId + 1;
+    // Old item out (as unlink(), minus the index).
+    this.itFlags[oldId] &= ~ItemFlag.Linked;
+    const oldTotal = this.total(oldId);
+    const oc = this.cls[oldId];
+    this.lruUnlinkQ(oldId, oc);
+    this.lruCount[oc]--;
+    this.lruBytes[oc] -= oldTotal;
+    this.free(oldId);
+    // New item in (as link(), minus the index).
+    if ((this.itFlags[newId] & ItemFlag.Pending) !== 0) {
+      this.pendingCount--;
+      this.itFlags[newId] &= ~ItemFlag.Pending;
+    }
+    this.itFlags[newId] |= ItemFlag.Linked;
+    this.times[newId] = this.now;
+    const ntotal = this.total(newId);
+    this.currBytes += ntotal - oldTotal;
+    this.counters.totalItems++;
+    this.cas[newId] = ++this.casId;
+    const c = this.cls[newId];
+    this.lruLinkHead(newId, c);
+    this.lruCount[c]++;
+    this.lruBytes[c] += ntotal;
   }
 
   /** A fresh CAS value (md with I, in-place incr, flush_all). */

@@ -214,15 +214,30 @@ function setXZero(b: Buffer, p: number, len: number): void {
   b[p + 1] = l & 0xff;
 }
 
-/** A growable copy of one HLL string (header included) being updated. */
+/**
+ * A growable copy of one HLL string (header included) being updated. Call finish()
+ * before reading `buf`/`len`: a long run of sparse updates works on decoded runs
+ * (SparseRuns) and only writes the bytes back at the end.
+ */
 export class HllWork {
   buf: Buffer;
   len: number;
+  private runs: SparseRuns | null = null;
+  private sparseSets = 0;
 
   constructor(src: Buffer, off: number, len: number) {
     this.buf = Buffer.allocUnsafe(Math.max(len + 64, 256));
     src.copy(this.buf, 0, off, off + len);
     this.len = len;
+  }
+
+  /** Writes decoded runs back as bytes; `buf` and `len` are current afterwards. */
+  finish(): void {
+    const runs = this.runs;
+    if (runs === null) return;
+    this.runs = null;
+    this.ensure(runs.bytes);
+    this.len = runs.encode(this.buf);
   }
 
   get encoding(): number {
@@ -239,6 +254,7 @@ export class HllWork {
   /** Converts a sparse HLL to dense in place; false when the sparse data is corrupt. */
   toDense(): boolean {
     if (this.buf[4] === HLL_DENSE) return true;
+    this.finish();
     const dense = Buffer.alloc(HLL_DENSE_SIZE + 1);
     this.buf.copy(dense, 0, 0, HLL_HDR_SIZE); // magic and cached cardinality
     dense[4] = HLL_DENSE;
@@ -358,8 +374,22 @@ export class HllWork {
   /** Raises a register whatever the encoding, promoting when needed; -1 if corrupt. */
   set(index: number, count: number, maxBytes: number): number {
     if (this.buf[4] === HLL_DENSE) return denseSet(this.buf, HLL_HDR_SIZE, index, count);
-    const r = this.sparseSet(index, count, maxBytes);
-    if (r !== PROMOTE) return r;
+    // Each byte-level update scans the opcodes from the start; past a few updates it
+    // pays to decode the runs once and search them (same steps, same bytes).
+    if (this.runs === null && ++this.sparseSets > 8) {
+      const runs = new SparseRuns();
+      if (runs.decode(this.buf, this.len)) this.runs = runs;
+    }
+    let r: number;
+    if (this.runs !== null) {
+      r = this.runs.set(index, count, maxBytes);
+      if (r === 1) invalidateCache(this.buf, 0);
+      if (r !== PROMOTE) return r;
+      this.finish();
+    } else {
+      r = this.sparseSet(index, count, maxBytes);
+      if (r !== PROMOTE) return r;
+    }
     if (!this.toDense()) return -1;
     return denseSet(this.buf, HLL_HDR_SIZE, index, count);
   }
@@ -382,6 +412,200 @@ function putZeros(seq: Uint8Array, n: number, len: number): number {
   seq[n] = len - 1;
   return n + 1;
 }
+
+/**
+ * Sparse opcodes decoded into parallel arrays (kind, value, length, first register),
+ * so the opcode covering a register is found by binary search instead of a scan
+ * from the start. Updates follow HllWork.sparseSet step for step (split, promotion
+ * test on the byte length, merge window of 5 opcodes from the previous one), so
+ * encoding the runs back gives exactly the bytes the byte-level updates would.
+ * Only valid sparse data is decoded; corrupt data stays with the byte-level code,
+ * which reproduces Redis's behaviour on it.
+ */
+class SparseRuns {
+  private kind = new Uint8Array(64);
+  private val = new Uint8Array(64);
+  private len = new Uint16Array(64);
+  private start = new Int32Array(64);
+  private n = 0;
+  /** Length of the HLL string these runs encode to, header included. */
+  bytes = 0;
+
+  private grow(need: number): void {
+    if (need <= this.kind.length) return;
+    const cap = Math.max(need, this.kind.length * 2);
+    const k = new Uint8Array(cap);
+    k.set(this.kind);
+    this.kind = k;
+    const v = new Uint8Array(cap);
+    v.set(this.val);
+    this.val = v;
+    const l = new Uint16Array(cap);
+    l.set(this.len);
+    this.len = l;
+    const st = new Int32Array(cap);
+    st.set(this.start);
+    this.start = st;
+  }
+
+  decode(buf: Buffer, end: number): boolean {
+    let p = HLL_HDR_SIZE;
+    let idx = 0;
+    let n = 0;
+    while (p < end) {
+      this.grow(n + 1);
+      const op = buf[p];
+      this.start[n] = idx;
+      if (op < 0x40) {
+        this.kind[n] = ZERO;
+        this.len[n] = (op & 0x3f) + 1;
+        p++;
+      } else if (op >= 0x80) {
+        this.kind[n] = VAL;
+        this.val[n] = valValue(op);
+        this.len[n] = valLen(op);
+        p++;
+      } else {
+        if (p + 1 >= end) return false;
+        this.kind[n] = XZERO;
+        this.len[n] = (((op & 0x3f) << 8) | buf[p + 1]) + 1;
+        p += 2;
+      }
+      idx += this.len[n];
+      n++;
+      if (idx > HLL_REGISTERS) return false;
+    }
+    if (idx !== HLL_REGISTERS) return false;
+    this.n = n;
+    this.bytes = end;
+    return true;
+  }
+
+  /** Writes header-less opcodes after buf's header; returns the total length. */
+  encode(buf: Buffer): number {
+    let p = HLL_HDR_SIZE;
+    for (let j = 0; j < this.n; j++) {
+      const k = this.kind[j];
+      if (k === VAL) buf[p++] = valOp(this.val[j], this.len[j]);
+      else if (k === ZERO) buf[p++] = this.len[j] - 1;
+      else {
+        setXZero(buf, p, this.len[j]);
+        p += 2;
+      }
+    }
+    return p;
+  }
+
+  /** Replaces entry j with `count` entries taken from the PIECE_* scratch. */
+  private splice(j: number, count: number): void {
+    const n = this.n;
+    const shift = count - 1;
+    if (shift > 0) {
+      this.grow(n + shift);
+      this.kind.copyWithin(j + 1 + shift, j + 1, n);
+      this.val.copyWithin(j + 1 + shift, j + 1, n);
+      this.len.copyWithin(j + 1 + shift, j + 1, n);
+      this.start.copyWithin(j + 1 + shift, j + 1, n);
+    } else if (shift < 0) {
+      this.kind.copyWithin(j + 1 + shift, j + 1, n);
+      this.val.copyWithin(j + 1 + shift, j + 1, n);
+      this.len.copyWithin(j + 1 + shift, j + 1, n);
+      this.start.copyWithin(j + 1 + shift, j + 1, n);
+    }
+    for (let k = 0; k < count; k++) {
+      this.kind[j + k] = PIECE_KIND[k];
+      this.val[j + k] = PIECE_VAL[k];
+      this.len[j + k] = PIECE_LEN[k];
+      this.start[j + k] = PIECE_START[k];
+    }
+    this.n = n + shift;
+  }
+
+  set(index: number, count: number, maxBytes: number): number {
+    if (count > SPARSE_VAL_MAX_VALUE) return PROMOTE;
+    // The run whose first register is the last one at or below index.
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.start[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    const j = lo;
+    const kind = this.kind[j];
+    const first = this.start[j];
+    const span = this.len[j];
+    let updated = false;
+    if (kind === VAL) {
+      if (this.val[j] >= count) return 0;
+      if (span === 1) {
+        this.val[j] = count;
+        updated = true;
+      }
+    } else if (kind === ZERO && span === 1) {
+      this.kind[j] = VAL;
+      this.val[j] = count;
+      updated = true;
+    }
+    if (!updated) {
+      const last = first + span - 1;
+      let pieces = 0;
+      let newBytes = 0;
+      const piece = (k: number, v: number, len: number, at: number): void => {
+        PIECE_KIND[pieces] = k;
+        PIECE_VAL[pieces] = v;
+        PIECE_LEN[pieces] = len;
+        PIECE_START[pieces] = at;
+        pieces++;
+        newBytes += k === XZERO ? 2 : 1;
+      };
+      const zeros = (len: number, at: number): void => piece(len > SPARSE_ZERO_MAX_LEN ? XZERO : ZERO, 0, len, at);
+      if (kind !== VAL) {
+        if (index !== first) zeros(index - first, first);
+        piece(VAL, count, 1, index);
+        if (index !== last) zeros(last - index, index + 1);
+      } else {
+        const cur = this.val[j];
+        if (index !== first) piece(VAL, cur, index - first, first);
+        piece(VAL, count, 1, index);
+        if (index !== last) piece(VAL, cur, last - index, index + 1);
+      }
+      const delta = newBytes - (kind === XZERO ? 2 : 1);
+      if (delta > 0 && this.bytes + delta > maxBytes) return PROMOTE;
+      this.splice(j, pieces);
+      this.bytes += delta;
+    }
+    // Merge equal neighbouring VAL runs within 5 opcodes of the previous one.
+    let e = j > 0 ? j - 1 : 0;
+    let scan = 5;
+    while (e < this.n && scan-- > 0) {
+      if (this.kind[e] !== VAL) {
+        e++;
+        continue;
+      }
+      if (e + 1 < this.n && this.kind[e + 1] === VAL && this.val[e] === this.val[e + 1]) {
+        const len = this.len[e] + this.len[e + 1];
+        if (len <= SPARSE_VAL_MAX_LEN) {
+          this.len[e] = len;
+          this.kind.copyWithin(e + 1, e + 2, this.n);
+          this.val.copyWithin(e + 1, e + 2, this.n);
+          this.len.copyWithin(e + 1, e + 2, this.n);
+          this.start.copyWithin(e + 1, e + 2, this.n);
+          this.n--;
+          this.bytes--;
+          continue;
+        }
+      }
+      e++;
+    }
+    return 1;
+  }
+}
+
+const PIECE_KIND = new Uint8Array(3);
+const PIECE_VAL = new Uint8Array(3);
+const PIECE_LEN = new Uint16Array(3);
+const PIECE_START = new Int32Array(3);
 
 /**
  * Walks the opcodes of sparse data in buf[start, end), calling onVal for every VAL

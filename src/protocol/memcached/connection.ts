@@ -170,7 +170,17 @@ export class McConnection {
       this.pendingIn = buf;
       return;
     }
-    this.run(buf);
+    this.guardedRun(buf);
+  }
+
+  /** A bug in a command must cost only its own connection, never the node. */
+  private guardedRun(buf: Buffer): void {
+    try {
+      this.run(buf);
+    } catch (e) {
+      this.node.internalError(this, e);
+      this.destroy();
+    }
   }
 
   /** Processes buf until it is used up, the connection closes, or writes back up. */
@@ -302,7 +312,7 @@ export class McConnection {
       this.socket.resume();
       const buf = this.pendingIn;
       this.pendingIn = null;
-      if (buf) this.run(buf);
+      if (buf) this.guardedRun(buf);
     });
   }
 

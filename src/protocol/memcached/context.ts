@@ -46,5 +46,7 @@ export interface McNodeContext {
   /** Node-wide figures for `stats`. */
   connectionStats(): { curr: number; total: number; structures: number; listeners: { addr: string }[] };
   connectionClosed(conn: McConnection): void;
+  /** A command threw: logged and counted; the connection is closed. */
+  internalError(conn: McConnection, error: unknown): void;
   log(level: 'verbose' | 'notice' | 'warning', message: string): void;
 }

@@ -6,10 +6,28 @@
 // the item cannot change bytes already queued for a slow reader (t/multiversioning.t).
 
 const INITIAL = 16 * 1024;
+/** Strings up to this length are copied by a JS loop rather than latin1Write. */
+const SHORT = 64;
 
 /** Decimal text of small integers, cached (lengths and flags are usually small). */
 const SMALL: Buffer[] = [];
 for (let i = 0; i < 1024; i++) SMALL.push(Buffer.from(String(i), 'latin1'));
+
+/**
+ * Writes a non-negative integer (below 2^53) in decimal at b[o]; returns the end.
+ * The caller has made room (20 bytes is always enough).
+ */
+export function writeUint(b: Buffer, o: number, n: number): number {
+  if (n < 10) {
+    b[o] = 0x30 + n;
+    return o + 1;
+  }
+  let digits = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+  let p = o + digits;
+  for (let t = n; p > o; t = Math.floor(t / 10)) b[--p] = 0x30 + (t % 10);
+  return o + digits;
+}
 
 export class OutBuffer {
   buf: Buffer = Buffer.allocUnsafe(INITIAL);
@@ -25,17 +43,23 @@ export class OutBuffer {
 
   /** Appends an ASCII/latin1 string. */
   ascii(s: string): void {
-    if (this.len + s.length > this.buf.length) this.grow(s.length);
-    this.len += this.buf.latin1Write(s, this.len, s.length);
+    const n = s.length;
+    if (this.len + n > this.buf.length) this.grow(n);
+    if (n <= SHORT) {
+      // A JS loop beats the native call for the short reply words that dominate.
+      const b = this.buf;
+      let o = this.len;
+      for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
+      this.len = o;
+      return;
+    }
+    this.len += this.buf.latin1Write(s, this.len, n);
   }
 
   /** Appends s + CRLF. */
   line(s: string): void {
-    if (this.len + s.length + 2 > this.buf.length) this.grow(s.length + 2);
-    const b = this.buf;
-    this.len += b.latin1Write(s, this.len, s.length);
-    b[this.len++] = 0x0d;
-    b[this.len++] = 0x0a;
+    this.ascii(s);
+    this.crlf();
   }
 
   bytes(src: Buffer, start: number, end: number): void {

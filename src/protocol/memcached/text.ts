@@ -9,6 +9,7 @@ import { parseInt32, parseUint32, parseUint64, parseDouble, plainUint } from './
 import { ALLOC_TOO_LARGE, DeltaResult, StoreMode, StoreResult } from '../../engine/items/item-store.js';
 import { processMeta, finishMetaSet } from './meta.js';
 import { generalStats, settingsStats, connsStats, engineStats, type Emit } from './stats.js';
+import { writeUint } from './out-buffer.js';
 
 export const KEY_MAX_LENGTH = 250;
 const INT_MAX = 2147483647;
@@ -154,22 +155,39 @@ function processGet(c: McConnection, t: Tokens, returnCas: boolean, touch: boole
       const id = touch ? store.touch(buf, ks, ke, exptime) : store.get(buf, ks, ke, true);
       if (detail) store.prefixes.recordGet(buf, ks, ke, id >= 0);
       if (id >= 0) {
+        // "VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n", written in one go: the
+        // hottest reply there is.
         const vlen = store.valLens[id];
-        out.ascii('VALUE ');
-        out.bytes(buf, ks, ke);
-        out.byte(0x20);
-        out.uint(store.cflags[id]);
-        out.byte(0x20);
-        out.uint(vlen);
+        const b = out.reserve(6 + (ke - ks) + 46 + vlen + 2);
+        let o = out.len;
+        b[o] = 0x56; // V
+        b[o + 1] = 0x41; // A
+        b[o + 2] = 0x4c; // L
+        b[o + 3] = 0x55; // U
+        b[o + 4] = 0x45; // E
+        b[o + 5] = 0x20;
+        o += 6;
+        for (let i = ks; i < ke; i++) b[o++] = buf[i];
+        b[o++] = 0x20;
+        o = writeUint(b, o, store.cflags[id]);
+        b[o++] = 0x20;
+        o = writeUint(b, o, vlen);
         if (returnCas) {
-          out.byte(0x20);
-          out.uint(store.cas[id]);
+          b[o++] = 0x20;
+          o = writeUint(b, o, store.cas[id]);
         }
-        out.crlf();
+        b[o++] = 0x0d;
+        b[o++] = 0x0a;
         const vbuf = store.valueBuffer(id);
         const voff = store.valueOffset(id);
-        out.bytes(vbuf, voff, voff + vlen);
-        out.crlf();
+        if (vlen <= 64) for (let i = voff; i < voff + vlen; i++) b[o++] = vbuf[i];
+        else {
+          vbuf.copy(b, o, voff, voff + vlen);
+          o += vlen;
+        }
+        b[o++] = 0x0d;
+        b[o++] = 0x0a;
+        out.len = o;
         const cls = store.cls[id];
         if (touch) {
           store.counters.touchCmds++;
@@ -190,7 +208,14 @@ function processGet(c: McConnection, t: Tokens, returnCas: boolean, touch: boole
     tokenize(buf, t.rest, t.lineEnd, t);
     k = 0;
   }
-  out.ascii('END\r\n');
+  const b = out.reserve(5);
+  const o = out.len;
+  b[o] = 0x45; // END\r\n
+  b[o + 1] = 0x4e;
+  b[o + 2] = 0x44;
+  b[o + 3] = 0x0d;
+  b[o + 4] = 0x0a;
+  out.len = o + 5;
   c.markSent();
 }
 

@@ -1,0 +1,89 @@
+// The MemcachedNode library surface the control plane uses: admission of TCP
+// connections, the unix-socket management channel that bypasses it, closing,
+// and the CLI's flag parsing.
+
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startMemcached, RawClient, ask, untilClosed } from './support.js';
+import { parseItemSize } from '../../src/server/run-memcached.js';
+
+async function unixAsk(sock: string, text: string, until: string): Promise<string> {
+  const s = net.connect(sock);
+  let got = '';
+  await new Promise<void>((resolve, reject) => {
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (got.endsWith(until)) resolve();
+    });
+    s.on('error', reject);
+    s.on('connect', () => s.write(text));
+  });
+  s.destroy();
+  return got;
+}
+
+describe('memcached node', () => {
+  test('admit() can refuse TCP connections, which are dropped without a reply', async () => {
+    let calls = 0;
+    const node = await startMemcached({
+      admit: () => {
+        calls++;
+        return calls > 1;
+      },
+    });
+    try {
+      const refused = await RawClient.connect(node.port);
+      refused.write('version\r\n');
+      assert.equal(await untilClosed(refused), '');
+      const allowed = await RawClient.connect(node.port);
+      assert.equal(await ask(allowed, 'version\r\n'), 'VERSION 1.6.18\r\n');
+      allowed.close();
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('listenUnix serves the same store on a unix socket, without the admit check', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-mc-'));
+    const sock = path.join(dir, 'mgmt.sock');
+    let admitted = 0;
+    const node = await startMemcached({
+      admit: () => {
+        admitted++;
+        return false;
+      },
+    });
+    try {
+      await node.listenUnix(sock);
+      assert.equal(await unixAsk(sock, 'set m 0 0 2\r\nok\r\n', '\r\n'), 'STORED\r\n');
+      assert.equal(await unixAsk(sock, 'get m\r\n', 'END\r\n'), 'VALUE m 0 2\r\nok\r\nEND\r\n');
+      assert.equal(admitted, 0);
+      const settings = await unixAsk(sock, 'stats settings\r\n', 'END\r\n');
+      assert.match(settings, new RegExp(`STAT domain_socket ${sock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\r\n`));
+    } finally {
+      await node.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('close() drops open connections and stops listening', async () => {
+    const node = await startMemcached();
+    const c = await RawClient.connect(node.port);
+    await ask(c, 'version\r\n');
+    await node.close();
+    assert.equal(await untilClosed(c), '');
+    await assert.rejects(RawClient.connect(node.port));
+  });
+
+  test('-I sizes are read as memcached reads them', () => {
+    assert.equal(parseItemSize('1m'), 1024 * 1024);
+    assert.equal(parseItemSize('512k'), 512 * 1024);
+    assert.equal(parseItemSize('2M'), 2 * 1024 * 1024);
+    assert.equal(parseItemSize('1048576'), 1048576);
+    assert.throws(() => parseItemSize('big'));
+  });
+});
