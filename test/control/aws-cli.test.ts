@@ -8,7 +8,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import { CoveProcess, execFileP, freePort, reap, tempDir, MEMCACHED_ENGINE } from './harness.js';
+import { spawn, ChildProcess } from 'node:child_process';
+import { CoveProcess, execFileP, freePort, reap, tempDir, MEMCACHED_ENGINE, MAIN_JS } from './harness.js';
+import { actAs } from '../network/support.js';
+
+/**
+ * Security groups are enforced and the host never reaches a node: memcached clients
+ * act as the app instance at this address, and redis-cli (which cannot pick its
+ * source address) goes through `cove tunnel --via` that instance.
+ */
+const APP_IP = '10.0.2.250';
 
 const AWS = '/usr/bin/aws';
 
@@ -27,9 +36,9 @@ function cli(endpoint: string) {
   };
 }
 
-/** One memcached text-protocol exchange. */
+/** One memcached text-protocol exchange, from the app instance's address. */
 async function memcached(host: string, port: number, request: string, until: RegExp): Promise<string> {
-  const sock = net.connect(port, host);
+  const sock = net.connect({ port, host, localAddress: actAs(APP_IP, host) });
   let reply = '';
   try {
     await new Promise((resolve, reject) => {
@@ -58,9 +67,11 @@ async function redisCli(host: string, port: number, ...args: string[]): Promise<
   return stdout.trim();
 }
 
-test('the AWS CLI flow: network, clusters, wait, endpoints, scale, reboot, delete', { skip: !fs.existsSync(AWS) && 'awscli is not installed' }, async () => {
+test('the AWS CLI flow: network, clusters, wait, endpoints, scale, reboot, delete', async () => {
+  assert.ok(fs.existsSync(AWS), `${AWS} is missing: install Debian's awscli (.ci/run does)`);
   const dataDir = tempDir();
   const cove = await new CoveProcess(dataDir).start();
+  let tunnel: { proc: ChildProcess; port: number } | null = null;
   try {
     const aws = cli(cove.endpoint);
     const vpc = (await aws('ec2', 'create-vpc', '--cidr-block', '10.0.0.0/16')).Vpc.VpcId;
@@ -79,11 +90,15 @@ test('the AWS CLI flow: network, clusters, wait, endpoints, scale, reboot, delet
     assert.equal(perms[0].UserIdGroupPairs[0].GroupId, app);
 
     await aws('elasticache', 'create-cache-subnet-group', '--cache-subnet-group-name', 'sub1', '--cache-subnet-group-description', 'private', '--subnet-ids', s1, s2);
+    const appInstance = (await aws('ec2', 'run-instances', '--image-id', 'ami-0c0fe000000000001', '--count', '1', '--subnet-id', s2, '--private-ip-address', APP_IP, '--security-group-ids', app)).Instances[0].InstanceId;
 
     const vport = await freePort();
     await aws('elasticache', 'create-cache-cluster', '--cache-cluster-id', 'vk', '--engine', 'valkey', '--cache-node-type', 'cache.t3.micro',
       '--num-cache-nodes', '1', '--cache-subnet-group-name', 'sub1', '--security-group-ids', sg, '--port', String(vport));
     const mport = await freePort();
+    for (const port of [vport, mport]) {
+      await aws('ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', String(port), '--source-group', app);
+    }
     if (MEMCACHED_ENGINE) {
       await aws('elasticache', 'create-cache-cluster', '--cache-cluster-id', 'mc', '--engine', 'memcached', '--cache-node-type', 'cache.t3.micro',
         '--num-cache-nodes', '3', '--cache-subnet-group-name', 'sub1', '--security-group-ids', sg, '--port', String(mport));
@@ -100,8 +115,9 @@ test('the AWS CLI flow: network, clusters, wait, endpoints, scale, reboot, delet
     assert.equal(vk.CacheClusterStatus, 'available');
     const vnode = vk.CacheNodes[0];
     assert.equal(vnode.Endpoint.Port, vport);
-    assert.equal(await redisCli(vnode.Endpoint.Address, vport, 'set', 'k', 'v'), 'OK');
-    assert.equal(await redisCli(vnode.Endpoint.Address, vport, 'get', 'k'), 'v');
+    tunnel = await startTunnel(dataDir, appInstance, `${vnode.Endpoint.Address}:${vport}`);
+    assert.equal(await redisCli('127.0.0.1', tunnel.port, 'set', 'k', 'v'), 'OK');
+    assert.equal(await redisCli('127.0.0.1', tunnel.port, 'get', 'k'), 'v');
 
     if (MEMCACHED_ENGINE) {
       let mc = (await aws('elasticache', 'describe-cache-clusters', '--cache-cluster-id', 'mc', '--show-cache-node-info')).CacheClusters[0];
@@ -137,7 +153,7 @@ test('the AWS CLI flow: network, clusters, wait, endpoints, scale, reboot, delet
       const reboot = await aws('elasticache', 'reboot-cache-cluster', '--cache-cluster-id', 'vk', '--cache-node-ids-to-reboot', '0001');
       assert.equal(reboot.CacheCluster.CacheClusterStatus, 'rebooting cluster nodes');
       await pollStatus(aws, 'vk', (c) => c.CacheClusterStatus === 'available');
-      assert.equal(await redisCli(vnode.Endpoint.Address, vport, 'get', 'k'), '', 'a rebooted node starts empty');
+      assert.equal(await redisCli('127.0.0.1', tunnel.port, 'get', 'k'), '', 'a rebooted node starts empty');
     }
 
     const del = await aws('elasticache', 'delete-cache-cluster', '--cache-cluster-id', 'vk');
@@ -149,6 +165,7 @@ test('the AWS CLI flow: network, clusters, wait, endpoints, scale, reboot, delet
     const left = await aws('elasticache', 'describe-cache-clusters');
     assert.deepEqual(left.CacheClusters, []);
   } finally {
+    tunnel?.proc.kill('SIGTERM');
     await cove.down();
     const left = await reap(dataDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -164,4 +181,20 @@ async function pollStatus(aws: (...a: string[]) => Promise<any>, id: string, don
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`${id} did not settle`);
+}
+
+/** `cove tunnel --via INSTANCE --to TARGET` on a free local port; resolves once it listens. */
+async function startTunnel(dataDir: string, instance: string, to: string): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(process.execPath, [MAIN_JS, 'tunnel', '--via', instance, '--to', to, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /Forwarding 127\.0\.0\.1:(\d+) /.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.stderr!.on('data', (d) => (out += d));
+    proc.once('exit', (code) => reject(new Error(`cove tunnel exited (${code}): ${out}`)));
+  });
+  return { proc, port };
 }

@@ -6,12 +6,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { Redis } from 'ioredis';
 import {
   CreateVpcCommand,
   CreateSubnetCommand,
   CreateSecurityGroupCommand,
   DescribeNetworkInterfacesCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
   CreateCacheSubnetGroupCommand,
@@ -34,6 +35,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { CoveProcess, clients, freePort, nodeProcesses, reap, tempDir, waitFor, alive, MEMCACHED_ENGINE } from './harness.js';
 import { exchange } from '../../src/control/management.js';
+import { actAs, boundRedis } from '../network/support.js';
+
+/**
+ * Security groups are enforced: the host never reaches a node. Clients act as an
+ * application instance at this address, whose group both cache groups admit.
+ */
+const CLIENT_IP = '10.0.2.250';
 
 let cove: CoveProcess;
 let sdk: ReturnType<typeof clients>;
@@ -54,6 +62,13 @@ before(async () => {
   }
   cacheSg = (await sdk.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'cache', Description: 'cache', VpcId: vpcId }))).GroupId!;
   otherSg = (await sdk.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'other', Description: 'other', VpcId: vpcId }))).GroupId!;
+  const clientSg = (await sdk.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'client', Description: 'client', VpcId: vpcId }))).GroupId!;
+  for (const g of [cacheSg, otherSg]) {
+    await sdk.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: g, IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: clientSg }] }] }));
+  }
+  await sdk.ec2.send(
+    new RunInstancesCommand({ ImageId: 'ami-0c0fe000000000001', MinCount: 1, MaxCount: 1, SubnetId: subnets[1], PrivateIpAddress: CLIENT_IP, SecurityGroupIds: [clientSg] }),
+  );
 });
 
 after(async () => {
@@ -171,7 +186,7 @@ test('a valkey cluster: creating → available, endpoint serves, tags, events, r
   assert.equal(eni[0].RequesterId, 'amazon-elasticache');
   assert.deepEqual(eni[0].Groups!.map((g) => g.GroupId), [cacheSg]);
 
-  const redis = new Redis({ host: node.Endpoint!.Address, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = boundRedis(node.Endpoint!.Address!, port, actAs(CLIENT_IP, node.Endpoint!.Address!));
   try {
     await redis.connect();
     assert.equal(await redis.set('greeting', 'hello'), 'OK');
@@ -200,7 +215,7 @@ test('a valkey cluster: creating → available, endpoint serves, tags, events, r
   await assert.rejects(sdk.ec.send(new RebootCacheClusterCommand({ CacheClusterId: 'demo-valkey', CacheNodeIdsToReboot: ['0001'] })), { name: 'InvalidCacheClusterStateFault' });
   await available('demo-valkey');
   await waitFor(async () => (await messages('demo-valkey')).includes('Cache node 0001 restarted'), 'restart event');
-  const r2 = new Redis({ host: node.Endpoint!.Address, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r2 = boundRedis(node.Endpoint!.Address!, port, actAs(CLIENT_IP, node.Endpoint!.Address!));
   try {
     await r2.connect();
     assert.equal(await r2.get('greeting'), null);
@@ -220,7 +235,7 @@ test('a valkey cluster: creating → available, endpoint serves, tags, events, r
   const evs = await messages('demo-valkey');
   assert.ok(evs.indexOf('Recovering cache nodes 0001') < evs.indexOf('Finished recovery for cache nodes 0001'));
   assert.deepEqual(evs.slice(0, 1), ['Cache cluster created']);
-  const r3 = new Redis({ host: node.Endpoint!.Address, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r3 = boundRedis(node.Endpoint!.Address!, port, actAs(CLIENT_IP, node.Endpoint!.Address!));
   try {
     await r3.connect();
     assert.equal(await r3.ping(), 'PONG');
@@ -240,7 +255,9 @@ test('a valkey cluster: creating → available, endpoint serves, tags, events, r
     'cluster gone',
   );
   assert.deepEqual(nodeProcesses(cove.dataDir), []);
-  const enisLeft = (await sdk.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).NetworkInterfaces!;
+  const enisLeft = (
+    await sdk.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'requester-id', Values: ['amazon-elasticache'] }] }))
+  ).NetworkInterfaces!;
   assert.equal(enisLeft.length, 0);
 });
 
@@ -274,7 +291,7 @@ async function discoverySettable(): Promise<boolean> {
 }
 
 async function mc(host: string, port: number, request: string, until: RegExp): Promise<string> {
-  const sock = net.connect(port, host);
+  const sock = net.connect({ port, host, localAddress: actAs(CLIENT_IP, host) });
   let reply = '';
   try {
     await new Promise((resolve, reject) => {
@@ -290,7 +307,7 @@ async function mc(host: string, port: number, request: string, until: RegExp): P
   }
 }
 
-test('a memcached cluster: nodes spread over AZs, configuration endpoint, scale out and in', { skip: !MEMCACHED_ENGINE && 'the memcached engine is not in this build' }, async () => {
+test('a memcached cluster: nodes spread over AZs, configuration endpoint, scale out and in', async () => {
   const port = await freePort();
   await sdk.ec.send(
     new CreateCacheClusterCommand({ CacheClusterId: 'mem', Engine: 'memcached', NumCacheNodes: 3, CacheSubnetGroupName: 'sub1', SecurityGroupIds: [cacheSg], Port: port }),

@@ -8,10 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { CreateVpcCommand, CreateSubnetCommand, DescribeVpcsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import { CreateVpcCommand, CreateSubnetCommand, DescribeVpcsCommand, DescribeSubnetsCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateCacheSubnetGroupCommand, CreateCacheClusterCommand, DescribeCacheClustersCommand, CacheCluster } from '@aws-sdk/client-elasticache';
 import { CoveProcess, clients, freePort, nodeProcesses, reap, tempDir, waitFor, alive, MAIN_JS, execFileP } from './harness.js';
+import { actAs, boundRedis } from '../network/support.js';
+
+/** Security groups are enforced: clients act as an instance in the nodes' (default) group. */
+const CLIENT_IP = '10.0.1.250';
 
 async function clustersOf(endpoint: string): Promise<CacheCluster[]> {
   const sdk = clients(endpoint);
@@ -77,6 +80,7 @@ test('kill -9 mid-create, restart: same resources, nodes available, no orphans o
     );
     assert.ok((await sdk2.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpc] }))).Vpcs!.length === 1);
     assert.ok((await sdk2.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnet] }))).Subnets!.length === 1);
+    await sdk2.ec2.send(new RunInstancesCommand({ ImageId: 'ami-0c0fe000000000001', MinCount: 1, MaxCount: 1, SubnetId: subnet, PrivateIpAddress: CLIENT_IP }));
     sdk2.ec.destroy();
     sdk2.ec2.destroy();
     await waitFor(async () => !alive(orphan.pid!), 'orphan stopped');
@@ -85,7 +89,7 @@ test('kill -9 mid-create, restart: same resources, nodes available, no orphans o
     assert.deepEqual(await statusPids(dataDir), running);
 
     // Crash while serving: the next `up` adopts the processes; their data survives.
-    const clientsOf = after.map((c) => new Redis({ host: c.CacheNodes![0].Endpoint!.Address, port: c.CacheNodes![0].Endpoint!.Port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null }));
+    const clientsOf = after.map((c) => boundRedis(c.CacheNodes![0].Endpoint!.Address!, c.CacheNodes![0].Endpoint!.Port!, actAs(CLIENT_IP, c.CacheNodes![0].Endpoint!.Address!)));
     for (const r of clientsOf) {
       await r.connect();
       await r.set('k', 'survives a control-plane crash');
@@ -96,7 +100,7 @@ test('kill -9 mid-create, restart: same resources, nodes available, no orphans o
     await allAvailable(cove.endpoint, 2);
     assert.deepEqual(await statusPids(dataDir), running, 'adopted, not restarted');
     for (const c of after) {
-      const r = new Redis({ host: c.CacheNodes![0].Endpoint!.Address, port: c.CacheNodes![0].Endpoint!.Port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const r = boundRedis(c.CacheNodes![0].Endpoint!.Address!, c.CacheNodes![0].Endpoint!.Port!, actAs(CLIENT_IP, c.CacheNodes![0].Endpoint!.Address!));
       await r.connect();
       assert.equal(await r.get('k'), 'survives a control-plane crash');
       r.disconnect();

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
+import tls from 'node:tls';
 import { createRequire } from 'node:module';
 import {
   AllocateAddressCommand,
@@ -22,6 +23,7 @@ import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateTagsCommand,
+  DeleteTagsCommand,
   CreateVpcCommand,
   DescribeFlowLogsCommand,
   DescribeImagesCommand,
@@ -122,7 +124,7 @@ test('the guide scenario through the AWS SDK', { timeout: 600_000 }, async (t) =
       waitFor(async () => {
         const c = await describe(id);
         return c.CacheClusterStatus === 'available' && c.CacheNodes!.every((n) => n.CacheNodeStatus === 'available') ? c : null;
-      }, `${id} available`, 60_000);
+      }, `${id} available`, 120_000);
     const mc = await available('mc');
     const vks = [await available('vk1'), await available('vk2'), await available('vk3')];
     const privateIps = async (clusterId: string) =>
@@ -380,9 +382,34 @@ test('the guide scenario through the AWS SDK', { timeout: 600_000 }, async (t) =
       );
     });
 
+    await t.test('cove:tls=on: the public ports speak TLS with a certificate from the CA `cove nat ca` prints', async () => {
+      await sdk.ec2.send(new CreateTagsCommand({ Resources: [nat], Tags: [{ Key: 'cove:tls', Value: 'on' }] }));
+      const ca = (await cove(dataDir, 'nat', 'ca')).stdout;
+      assert.match(ca, /^-----BEGIN CERTIFICATE-----\n/);
+      const tlsPing = () =>
+        new Promise<{ authorized: boolean; reply: string }>((resolve, reject) => {
+          const s = tls.connect({ socket: net.connect({ host: EIP, port: 6379, localAddress: TRUSTED }), host: EIP, ca }, () => s.write('PING\r\n'));
+          let reply = '';
+          s.on('data', (d) => {
+            reply += d;
+            if (reply.endsWith('\r\n')) {
+              resolve({ authorized: s.authorized, reply });
+              s.destroy();
+            }
+          });
+          s.on('error', reject);
+        });
+      const answer = await until(() => tlsPing().catch(() => null), 'TLS on the public port', 10_000, 100);
+      assert.deepEqual(answer, { authorized: true, reply: '+PONG\r\n' });
+      const plain = await rawExchange({ host: EIP, port: 6379, localAddress: TRUSTED, request: 'PING\r\n', until: /\+PONG\r\n/ });
+      assert.notEqual(plain.data, '+PONG\r\n', 'plaintext no longer works');
+      await sdk.ec2.send(new DeleteTagsCommand({ Resources: [nat], Tags: [{ Key: 'cove:tls' }] }));
+      await until(async () => (await rawExchange({ host: EIP, port: 6379, localAddress: TRUSTED, request: 'PING\r\n', until: /\r\n/ })).data === '+PONG\r\n', 'plaintext again', 10_000);
+    });
+
     await t.test('10,000 connection attempts from denied sources get 0 bytes while allowed clients keep working', async () => {
       const targets: { host: string; port: number; request: string }[] = [];
-      for (const c of [mc, ...vks]) for (const n of c.CacheNodes!) targets.push({ host: n.Endpoint!.Address!, port: n.Endpoint!.Port!, request: n.Endpoint!.Port === 6379 ? 'PING\r\n' : 'version\r\n' });
+      for (const c of [await describe('mc'), ...vks]) for (const n of c.CacheNodes!) targets.push({ host: n.Endpoint!.Address!, port: n.Endpoint!.Port!, request: n.Endpoint!.Port === 6379 ? 'PING\r\n' : 'version\r\n' });
       for (const port of [11211, 11212, 11213, 6379, 6380, 6381]) targets.push({ host: EIP, port, request: port > 7000 ? 'version\r\n' : 'PING\r\n' });
       const sources = ['127.0.0.1', ...STRANGERS];
       // Allowed clients meanwhile: through the NAT from the trusted address, and as the NAT instance.

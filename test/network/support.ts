@@ -120,3 +120,13 @@ export async function until<T>(fn: () => Promise<T | undefined | null | false> |
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/**
+ * The loopback address an instance acts from: its private a.b.c.d in VPC number k is
+ * 127.k.c.d; k is read from any endpoint (127.k.x.y) in the same VPC.
+ */
+export function actAs(privateIp: string, endpointInVpc: string): string {
+  const k = endpointInVpc.split('.')[1];
+  const [, , c, d] = privateIp.split('.');
+  return `127.${k}.${c}.${d}`;
+}

@@ -73,7 +73,7 @@ function humanCoordinate(v: number): string {
 
 function replyCoordinate(ctx: Ctx, v: number): void {
   const s = humanCoordinate(v);
-  if (ctx.reply.resp === 3) ctx.reply.double(Number(s));
+  if (ctx.reply.resp === 3) ctx.reply.double(Number(s), s);
   else ctx.reply.bulk(s);
 }
 
@@ -334,9 +334,8 @@ function searchGeneric(ctx: Ctx, srcKey: number, flags: number): void {
     r.array(1 + extras);
     r.bulk(h.member);
     if (withDist) {
-      const d = distanceText(h.dist / shape.toMeters);
-      if (r.resp === 3) r.double(Number(d));
-      else r.bulk(d);
+      // A bulk string in RESP3 too (addReplyDoubleDistance).
+      r.bulk(distanceText(h.dist / shape.toMeters));
     }
     if (withHash) r.int(h.score);
     if (withCoord) {

@@ -185,10 +185,9 @@ export function recordLatencyEvent(node: ValkeyNode, event: string, latencyMs: n
   if (s.threshold > 0 && latencyMs >= s.threshold) s.addSample(event, latencyMs, Math.floor(Date.now() / 1000));
 }
 
-// Fed by the dispatcher after every command it runs. A command that blocked is timed
-// when it is served (as Redis does), not when it parks.
-commandTimingHooks.push((node: ValkeyNode, client: Client, spec: CommandSpec, micros: number) => {
-  if (client.blocked) return;
+// Fed by the dispatcher after every command it runs (a command that blocks is timed
+// when it is finally served, as Redis does: the dispatcher does not call us for the park).
+commandTimingHooks.push((node: ValkeyNode, _client: Client, spec: CommandSpec, micros: number) => {
   const s = latencyState(node);
   if (s.tracking) s.record(spec.name, micros);
   if (s.threshold > 0) {

@@ -99,6 +99,8 @@ export class McConnection {
   sentMark = 0;
   private pendingIn: Buffer | null = null;
   private blockedOnWrite = false;
+  /** Inside run(): commands of this connection are executing. */
+  private running = false;
 
   constructor(
     readonly node: McNodeContext,
@@ -118,6 +120,7 @@ export class McConnection {
 
   /** memcached's conn state name, for `stats conns`. */
   get stateName(): string {
+    if (this.running) return 'conn_parse_cmd';
     if (this.state === ReadState.Data) return 'conn_nread';
     if (this.state === ReadState.Swallow) return 'conn_swallow';
     return this.pendingIn ? 'conn_waiting' : 'conn_read';
@@ -175,11 +178,14 @@ export class McConnection {
 
   /** A bug in a command must cost only its own connection, never the node. */
   private guardedRun(buf: Buffer): void {
+    this.running = true;
     try {
       this.run(buf);
     } catch (e) {
       this.node.internalError(this, e);
       this.destroy();
+    } finally {
+      this.running = false;
     }
   }
 
@@ -297,7 +303,8 @@ export class McConnection {
     if (this.closeAfterWrite) {
       this.closed = true;
       this.releaseRead();
-      this.socket.end();
+      // Close once the replies are out (end() alone would leave a half-open socket).
+      this.socket.destroySoon();
       this.node.connectionClosed(this);
     }
   }
@@ -320,13 +327,15 @@ export class McConnection {
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
+    this.releaseRead();
     if (this.sentMark > 0) {
       this.out.len = this.sentMark;
       this.socket.write(this.out.take());
+      this.socket.destroySoon();
+    } else {
+      this.out.len = 0;
+      this.socket.destroy();
     }
-    this.out.len = 0;
-    this.releaseRead();
-    this.socket.destroy();
     this.node.connectionClosed(this);
   }
 

@@ -34,8 +34,8 @@ export interface Reply {
   set(n: number): void;
   /** An out-of-band push (RESP3 >, RESP2 an array). */
   push(n: number): void;
-  /** A double (RESP3 ',', RESP2 a bulk string in %.17g). */
-  double(d: number): void;
+  /** A double (RESP3 ',', RESP2 a bulk string in %.17g), or in the given text (GEOPOS's long doubles). */
+  double(d: number, text?: string): void;
   /** A boolean (RESP3 #, RESP2 integer 1/0). */
   bool(b: boolean): void;
   /** Verbatim text (RESP3 =txt:, RESP2 bulk). */
@@ -238,8 +238,8 @@ export class RespWriter implements Reply {
     this.header(this.resp === 3 ? 62 : 42, n);
   }
 
-  double(d: number): void {
-    const s = formatDouble(d);
+  double(d: number, text?: string): void {
+    const s = text ?? formatDouble(d);
     if (this.resp === 3) {
       this.ensure(s.length + 3);
       this.byte(44);
