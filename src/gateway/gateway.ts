@@ -123,6 +123,8 @@ interface Listener {
 
 export class NatGateway {
   private readonly listeners = new Map<number, Listener>();
+  /** Ports whose listener could not be opened, with why (retried at the next update). */
+  private readonly failed = new Map<number, string>();
   private readonly conns = new Set<net.Socket>();
   private index!: PolicyIndex;
   private inst!: ViewInstance;
@@ -196,7 +198,11 @@ export class NatGateway {
     server.on('error', (e: NodeJS.ErrnoException) => {
       l.error = e.code ?? e.message;
       this.event(this.instanceId, `cannot listen on ${address}:${port}: ${l.error}`);
+      // Forget it so that the next change of the network tries again; status keeps the error.
+      if (this.listeners.get(port) === l) this.listeners.delete(port);
+      this.failed.set(port, l.error);
     });
+    server.on('listening', () => this.failed.delete(port));
     server.listen({ host: address, port, backlog: 1024 });
   }
 
@@ -322,7 +328,10 @@ export class NatGateway {
   status() {
     return {
       table: this.table,
-      listening: [...this.listeners.values()].map((l) => ({ address: l.address, port: l.port, tls: l.tls, error: l.error })),
+      listening: [
+        ...[...this.listeners.values()].map((l) => ({ address: l.address, port: l.port, tls: l.tls, error: l.error })),
+        ...[...this.failed].filter(([p]) => !this.listeners.has(p)).map(([port, error]) => ({ address: this.inst.publicIp ?? '', port, tls: this.table.tls, error })),
+      ],
       counters: { ...this.counters },
     };
   }

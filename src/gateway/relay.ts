@@ -57,6 +57,8 @@ interface Handle {
 const UV_EOF = -4095;
 const ignoreRead = () => {};
 const BUFFER_SIZE = 16 * 1024;
+/** Views up to this length are kept per direction (at most this many of them). */
+const MAX_CACHED_VIEW = 512;
 
 function loadInternals(): StreamInternals | null {
   try {
@@ -120,8 +122,11 @@ function fastRelay(i: StreamInternals, ends: RelayEnds, ha: Handle, hb: Handle, 
   ends.client.on('error', () => finish(true));
   ends.upstream.on('error', () => finish(true));
 
-  const direction = (from: Handle, to: Handle, count: (n: number) => void) => {
+  const direction = (from: Handle, to: Handle, up: boolean) => {
     const buf = Buffer.allocUnsafe(BUFFER_SIZE);
+    // Views of `buf` by length, made once: request/response traffic repeats its sizes,
+    // so the hot path allocates nothing.
+    const views: Buffer[] = [];
     let req: WriteReq | null = null;
     let eof = false;
     const onWritten = (status: number) => {
@@ -132,14 +137,20 @@ function fastRelay(i: StreamInternals, ends: RelayEnds, ha: Handle, hb: Handle, 
     from.onread = () => {
       const n = i.state[i.kReadBytesOrError];
       if (n > 0) {
-        count(n);
+        if (up) stats.up += n;
+        else stats.down += n;
         if (!req) {
           req = new i.WriteWrap();
           req.handle = to;
           req.oncomplete = onWritten;
         }
         req.async = false;
-        const err = to.writeBuffer(req, buf.subarray(0, n));
+        let view = n <= MAX_CACHED_VIEW ? views[n] : undefined;
+        if (view === undefined) {
+          view = buf.subarray(0, n);
+          if (n <= MAX_CACHED_VIEW) views[n] = view;
+        }
+        const err = to.writeBuffer(req, view);
         if (err !== 0) return finish(true);
         if (i.state[i.kLastWriteWasAsync]) {
           // The rest of the data still lives in `buf`: read no more until it is out.
@@ -164,8 +175,8 @@ function fastRelay(i: StreamInternals, ends: RelayEnds, ha: Handle, hb: Handle, 
     };
     from.readStart();
   };
-  direction(ha, hb, (n) => (stats.up += n));
-  direction(hb, ha, (n) => (stats.down += n));
+  direction(ha, hb, true);
+  direction(hb, ha, false);
 }
 
 function streamRelay(ends: RelayEnds, onClose: (stats: RelayStats) => void): void {

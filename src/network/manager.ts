@@ -12,8 +12,8 @@ import path from 'node:path';
 import type { Cloud } from '../control/cloud.js';
 import type { Logger } from '../control/reconciler.js';
 import type { Instance } from '../control/model.js';
-import { buildView, NatConfigDoc, NetworkView } from './view.js';
-import { PolicyIndex, evaluateFlow, endpointLabel, Verdict } from './policy.js';
+import { buildView, NatConfigDoc, NetworkView, ViewEni } from './view.js';
+import { PolicyIndex, evaluateFlow, endpointLabel, Endpoint, Verdict } from './policy.js';
 import { writeViewFile } from './enforcer.js';
 import { FlowLogWriter } from './flow-log.js';
 import { why, WhyAnswer, WhyError, parseSource, splitDestination } from './why.js';
@@ -245,25 +245,36 @@ export class NetworkManager {
     const eni = index.eniById.get(inst.eniId);
     if (!eni) throw new NetworkError(`${instanceId} has no network interface`);
     const { name, port: given } = splitDestination(to);
-    let target;
-    try {
+    let dst: ViewEni | undefined;
+    const node = /^([A-Za-z][A-Za-z0-9-]*)\/(\d{4})$/.exec(name);
+    if (node) {
+      const n = index.view.clusters.find((c) => c.id === node[1].toLowerCase() && c.account === inst.account)?.nodes.find((x) => x.nodeId === node[2]);
+      dst = n ? index.eniById.get(n.eniId) : undefined;
+    } else {
       // A private address is read in the instance's own VPC first (that is where it resolves).
-      target = index.eniByPrivate(inst.vpcId, name) ?? parseSource(index, name);
-    } catch (e) {
-      throw new NetworkError((e as Error).message);
+      dst = index.eniByPrivate(inst.vpcId, name);
+      if (!dst) {
+        let ep: Endpoint;
+        try {
+          ep = parseSource(index, name);
+        } catch (e) {
+          throw new NetworkError((e as Error).message);
+        }
+        if (ep.kind === 'eni') dst = ep.eni;
+      }
     }
-    const dst = 'kind' in target && target.kind === 'eni' ? target.eni : 'id' in target ? target : undefined;
     if (!dst) throw new NetworkError(`${name} is no interface reachable from ${instanceId}`);
-    const port = given ?? index.view.clusters.find((c) => c.id === dst.clusterId && c.account === dst.account)?.port;
+    const target: ViewEni = dst;
+    const port = given ?? index.view.clusters.find((c) => c.id === target.clusterId && c.account === target.account)?.port;
     if (port === undefined) throw new NetworkError('give the port: --to HOST:PORT');
-    const verdict = evaluateFlow(index, { kind: 'eni', eni }, dst, port);
+    const verdict = evaluateFlow(index, { kind: 'eni', eni }, target, port);
     return {
       localAddress: eni.address,
-      host: dst.address,
+      host: target.address,
       port,
       verdict,
       from: endpointLabel(index, { kind: 'eni', eni }),
-      to: endpointLabel(index, { kind: 'eni', eni: dst }),
+      to: endpointLabel(index, { kind: 'eni', eni: target }),
     };
   }
 

@@ -156,6 +156,17 @@ export class MemcachedNode implements McNodeContext {
     this.cluster = { version, nodes: nodes.map((n) => ({ ...n })) };
   }
 
+  /** `config set cluster` over the management channel: "host|ip|port host|ip|port ...". */
+  setClusterConfigLine(version: number, line: string): void {
+    const nodes: ClusterNode[] = [];
+    for (const part of line.trim().split(/\s+/)) {
+      if (!part) continue;
+      const [host, ip, port] = part.split('|');
+      nodes.push({ host, ip, port: Number(port) });
+    }
+    this.setClusterConfig(version, nodes);
+  }
+
   private startTicker(): void {
     if (this.ticker) return;
     // memcached's clock_handler: the relative clock, delayed flushes, the crawler.
@@ -180,7 +191,7 @@ export class MemcachedNode implements McNodeContext {
     const id = this.nextConnId++;
     const addr = management ? `unix:${this.settings.domainSocket}` : `tcp:${stripV6(socket.remoteAddress)}:${socket.remotePort}`;
     const local = management ? `unix:${this.settings.domainSocket}` : `tcp:${stripV6(socket.localAddress)}:${socket.localPort}`;
-    const conn = new McConnection(this, socket, id, addr, local);
+    const conn = new McConnection(this, socket, id, addr, local, management);
     this.conns.set(id, conn);
     if (this.conns.size > this.peakConns) this.peakConns = this.conns.size;
     socket.on('data', (chunk: Buffer) => conn.onData(chunk));

@@ -5,6 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMemcached, RawClient, ask } from './support.js';
 import type { MemcachedNode } from '../../src/server/memcached-node.js';
+import { ManualClock } from '../../src/engine/clock.js';
 
 /** The value of flag `f` in a meta reply line ("HD c12 t-1" -> c -> "12"). */
 function flag(line: string, f: string): string | undefined {
@@ -16,7 +17,8 @@ describe('memcached meta commands', () => {
   let node: MemcachedNode;
   let c: RawClient;
   before(async () => {
-    node = await startMemcached();
+    // A frozen clock: TTLs read back exactly, whatever the machine's load.
+    node = await startMemcached({ clock: new ManualClock(Math.floor(Date.now() / 1000) * 1000) });
     c = await RawClient.connect(node.port);
   });
   after(async () => {

@@ -70,6 +70,26 @@ describe('memcached node', () => {
     }
   });
 
+  test('config set cluster over the management socket sets what config get cluster answers', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-mc-'));
+    const sock = path.join(dir, 'mgmt.sock');
+    const node = await startMemcached();
+    try {
+      await node.listenUnix(sock);
+      const line = '127.1.1.230|127.1.1.230|11211 127.1.1.231|127.1.1.231|11211';
+      assert.equal(await unixAsk(sock, `config set cluster 7 ${line.length}\r\n${line}\r\n`, '\r\n'), 'STORED\r\n');
+      const c = await RawClient.connect(node.port);
+      const body = `7\n${line}\n`;
+      assert.equal(await ask(c, 'config get cluster\r\n', 'END\r\n'), `CONFIG cluster 0 ${body.length}\r\n${body}\r\nEND\r\n`);
+      // Customers cannot rewrite the discovery answer.
+      assert.equal(await ask(c, 'config set cluster 8 5\r\n', '\r\n'), 'ERROR\r\n');
+      c.close();
+    } finally {
+      await node.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('close() drops open connections and stops listening', async () => {
     const node = await startMemcached();
     const c = await RawClient.connect(node.port);

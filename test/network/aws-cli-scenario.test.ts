@@ -32,9 +32,12 @@ function cli(endpoint: string) {
 
 test('the guide scenario through the AWS CLI', { skip: !fs.existsSync(AWS) && 'awscli is not installed', timeout: 600_000 }, async () => {
   const dataDir = tempDir('cove-cli-scenario-');
-  const plane = await new CoveProcess(dataDir).start();
+  // Its own Elastic IP pool and VPC number (a spare VPC takes 2): the SDK scenario may run
+  // at the same time with the same default ports, on 127.2.x.x and 127.200.x.x.
+  const plane = await new CoveProcess(dataDir, ['--public-pool', '127.201.0.0/16']).start();
   try {
     const aws = cli(plane.endpoint);
+    await aws('ec2', 'create-vpc', '--cidr-block', '10.9.0.0/16');
     const vpc = (await aws('ec2', 'create-vpc', '--cidr-block', '10.0.0.0/16')).Vpc.VpcId;
     const priv = (await aws('ec2', 'create-subnet', '--vpc-id', vpc, '--cidr-block', '10.0.1.0/24', '--availability-zone', 'us-east-1a')).Subnet.SubnetId;
     const pub = (await aws('ec2', 'create-subnet', '--vpc-id', vpc, '--cidr-block', '10.0.0.0/24', '--availability-zone', 'us-east-1a')).Subnet.SubnetId;

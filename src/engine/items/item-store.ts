@@ -80,6 +80,21 @@ const CRAWL_BUDGET = 20000;
 /** Seconds an item stays expired before the background crawler frees it. */
 const CRAWL_GRACE = 60;
 
+// Item record layout in ItemStore.m (32-bit words).
+const STRIDE = 11;
+const F_REF = 0; // arena slot ref (uint32)
+const F_HASH = 1; // key hash (uint32)
+const F_VLEN = 2; // value length
+const F_FLAGS = 3; // client flags (uint32)
+const F_EXP = 4; // exptime, relative clock (0 = never)
+const F_TIME = 5; // last access / store, relative clock
+const F_CAS_LO = 6; // CAS, low and high 32 bits
+const F_CAS_HI = 7;
+const F_PREV = 8; // LRU links (-1 = none)
+const F_NEXT = 9;
+const F_BITS = 10; // key length (8 bits) | class (8 bits) | item flags (16 bits)
+const TWO32 = 4294967296;
+
 export interface ItemStoreOptions {
   /** -m in bytes (0 = no limit). */
   maxBytes: number;
@@ -108,20 +123,14 @@ export class ItemStore {
   /** memcached's current_time: seconds since processStarted, read once per batch. */
   now = 0;
 
-  // Item fields, indexed by id. Public for the protocol modules' hot paths; they are
-  // replaced when the store grows, so read them through the store each time.
-  refs: Uint32Array;
-  keyLens: Uint8Array;
-  valLens: Uint32Array;
-  hashes: Uint32Array;
-  cflags: Uint32Array;
-  exptimes: Uint32Array;
-  times: Uint32Array;
-  cas: Float64Array;
-  itFlags: Uint16Array;
-  cls: Uint8Array;
-  private prev: Int32Array;
-  private next: Int32Array;
+  /**
+   * Item fields, STRIDE 32-bit words per item id, interleaved so that one item's
+   * header sits in one or two cache lines (a lookup or a store touches one item,
+   * not a dozen parallel arrays). Words: see the F_* offsets.
+   */
+  private m: Int32Array;
+  /** CAS values a client asked to compare with, for items still being uploaded. */
+  private readonly requestedCas = new Map<number, number>();
   /** Chunk classes of items larger than slab_chunk_max (rare; see slab-classes.ts). */
   private readonly chunkLists = new Map<number, number[]>();
 
@@ -164,20 +173,105 @@ export class ItemStore {
     // valid time is 0 (0 means "never" for exptime and "none" for oldest_live).
     this.processStarted = Math.floor(this.clock.now() / 1000) - ITEM_UPDATE_INTERVAL - 2;
     this.updateTime();
-    this.refs = new Uint32Array(MIN_ENTRIES);
-    this.keyLens = new Uint8Array(MIN_ENTRIES);
-    this.valLens = new Uint32Array(MIN_ENTRIES);
-    this.hashes = new Uint32Array(MIN_ENTRIES);
-    this.cflags = new Uint32Array(MIN_ENTRIES);
-    this.exptimes = new Uint32Array(MIN_ENTRIES);
-    this.times = new Uint32Array(MIN_ENTRIES);
-    this.cas = new Float64Array(MIN_ENTRIES);
-    this.itFlags = new Uint16Array(MIN_ENTRIES);
-    this.cls = new Uint8Array(MIN_ENTRIES);
-    this.prev = new Int32Array(MIN_ENTRIES);
-    this.next = new Int32Array(MIN_ENTRIES);
+    this.m = new Int32Array(MIN_ENTRIES * STRIDE);
     this.index = new Int32Array(MIN_INDEX);
     this.mask = MIN_INDEX - 1;
+  }
+
+  // ---- item fields (accessors over the interleaved record) ------------------
+
+  keyLen(id: number): number {
+    return this.m[id * STRIDE + F_BITS] & 0xff;
+  }
+  valLen(id: number): number {
+    return this.m[id * STRIDE + F_VLEN];
+  }
+  /** Client flags. */
+  flagsOf(id: number): number {
+    return this.m[id * STRIDE + F_FLAGS] >>> 0;
+  }
+  exptimeOf(id: number): number {
+    return this.m[id * STRIDE + F_EXP] >>> 0;
+  }
+  setExptime(id: number, v: number): void {
+    this.m[id * STRIDE + F_EXP] = v;
+  }
+  /** Last access (relative clock). */
+  timeOf(id: number): number {
+    return this.m[id * STRIDE + F_TIME] >>> 0;
+  }
+  casOf(id: number): number {
+    const b = id * STRIDE;
+    return this.m[b + F_CAS_HI] * TWO32 + (this.m[b + F_CAS_LO] >>> 0);
+  }
+  /** Item flag bits (ItemFlag). */
+  flagBits(id: number): number {
+    return this.m[id * STRIDE + F_BITS] >>> 16;
+  }
+  setFlagBits(id: number, f: number): void {
+    const i = id * STRIDE + F_BITS;
+    this.m[i] = (this.m[i] & 0xffff) | (f << 16);
+  }
+  /** The class whose LRU holds the item (stats and `me` cls). */
+  classOf(id: number): number {
+    return (this.m[id * STRIDE + F_BITS] >>> 8) & 0xff;
+  }
+  /** Records the CAS a store of an allocated item must match (0 = none). */
+  setRequestedCas(id: number, v: number): void {
+    if (v !== 0) this.requestedCas.set(id, v);
+    else this.requestedCas.delete(id);
+  }
+  private takeRequestedCas(id: number): number {
+    const v = this.requestedCas.get(id);
+    if (v === undefined) return 0;
+    this.requestedCas.delete(id);
+    return v;
+  }
+  private _ref(id: number): number {
+    return this.m[id * STRIDE + F_REF] >>> 0;
+  }
+  private _setRef(id: number, v: number): void {
+    this.m[id * STRIDE + F_REF] = v;
+  }
+  private _hash(id: number): number {
+    return this.m[id * STRIDE + F_HASH] >>> 0;
+  }
+  private _setHash(id: number, v: number): void {
+    this.m[id * STRIDE + F_HASH] = v;
+  }
+  private _setKeyLen(id: number, v: number): void {
+    const i = id * STRIDE + F_BITS;
+    this.m[i] = (this.m[i] & ~0xff) | v;
+  }
+  private _setValLen(id: number, v: number): void {
+    this.m[id * STRIDE + F_VLEN] = v;
+  }
+  private _setFlags(id: number, v: number): void {
+    this.m[id * STRIDE + F_FLAGS] = v;
+  }
+  private _setTime(id: number, v: number): void {
+    this.m[id * STRIDE + F_TIME] = v;
+  }
+  private _setCas(id: number, v: number): void {
+    const b = id * STRIDE;
+    this.m[b + F_CAS_LO] = v % TWO32;
+    this.m[b + F_CAS_HI] = Math.floor(v / TWO32);
+  }
+  private _setClass(id: number, v: number): void {
+    const i = id * STRIDE + F_BITS;
+    this.m[i] = (this.m[i] & ~0xff00) | (v << 8);
+  }
+  private _prev(id: number): number {
+    return this.m[id * STRIDE + F_PREV];
+  }
+  private _setPrev(id: number, v: number): void {
+    this.m[id * STRIDE + F_PREV] = v;
+  }
+  private _next(id: number): number {
+    return this.m[id * STRIDE + F_NEXT];
+  }
+  private _setNext(id: number, v: number): void {
+    this.m[id * STRIDE + F_NEXT] = v;
   }
 
   // ---- time -------------------------------------------------------------------
@@ -218,13 +312,13 @@ export class ItemStore {
       const slot = index[i];
       if (slot === 0) return -1;
       const id = slot - 1;
-      if (this.hashes[id] === h && this.keyLens[id] === len && this.keyEquals(id, buf, start, len)) return id;
+      if (this._hash(id) === h && this.keyLen(id) === len && this.keyEquals(id, buf, start, len)) return id;
       i = (i + 1) & mask;
     }
   }
 
   private keyEquals(id: number, buf: Buffer, start: number, len: number): boolean {
-    const ref = this.refs[id];
+    const ref = this._ref(id);
     const page = this.arena.buffer(ref);
     const off = this.arena.offset(ref);
     for (let k = 0; k < len; k++) if (page[off + k] !== buf[start + k]) return false;
@@ -255,7 +349,7 @@ export class ItemStore {
       this.counters.getFlushed++;
       return -1;
     }
-    const exp = this.exptimes[id];
+    const exp = this.exptimeOf(id);
     if (exp !== 0 && exp <= this.now) {
       this.unlink(id);
       this.counters.getExpired++;
@@ -268,15 +362,15 @@ export class ItemStore {
   /** get() then set a new exptime (touch, gat). */
   touch(buf: Buffer, start: number, end: number, exptime: number): number {
     const id = this.get(buf, start, end, true);
-    if (id >= 0) this.exptimes[id] = exptime;
+    if (id >= 0) this.setExptime(id, exptime);
     return id;
   }
 
   isFlushed(id: number): boolean {
     const oldest = this.oldestLive;
     if (oldest === 0 || oldest > this.now) return false;
-    const cas = this.cas[id];
-    return this.times[id] <= oldest || (this.oldestCas !== 0 && cas !== 0 && cas < this.oldestCas);
+    const cas = this.casOf(id);
+    return this.timeOf(id) <= oldest || (this.oldestCas !== 0 && cas !== 0 && cas < this.oldestCas);
   }
 
   /**
@@ -285,55 +379,54 @@ export class ItemStore {
    * the eviction path; one LRU with move-to-head gives the same order).
    */
   bump(id: number): void {
-    const f = this.itFlags[id];
+    const f = this.flagBits(id);
     if ((f & ItemFlag.Fetched) === 0) {
-      this.itFlags[id] = f | ItemFlag.Fetched;
+      this.setFlagBits(id, f | ItemFlag.Fetched);
       return;
     }
-    this.itFlags[id] = f | ItemFlag.Active;
-    this.times[id] = this.now;
+    // Already active and bumped this second: nothing to do (the LRU order only
+    // has one-second resolution anyway, like memcached's item times).
+    if ((f & ItemFlag.Active) !== 0 && this.timeOf(id) === this.now) return;
+    this.setFlagBits(id, f | ItemFlag.Active);
+    this._setTime(id, this.now);
     this.lruToHead(id);
   }
 
   /** memcached's do_item_update: last access is now, and the item moves to the LRU head. */
   update(id: number): void {
-    this.times[id] = this.now;
+    this._setTime(id, this.now);
     this.lruToHead(id);
   }
 
   // ---- item bytes -------------------------------------------------------------
 
   keyBuffer(id: number): Buffer {
-    return this.arena.buffer(this.refs[id]);
+    return this.arena.buffer(this._ref(id));
   }
 
   keyOffset(id: number): number {
-    return this.arena.offset(this.refs[id]);
+    return this.arena.offset(this._ref(id));
   }
 
   keyString(id: number): string {
-    const ref = this.refs[id];
+    const ref = this._ref(id);
     const off = this.arena.offset(ref);
-    return this.arena.buffer(ref).latin1Slice(off, off + this.keyLens[id]);
+    return this.arena.buffer(ref).latin1Slice(off, off + this.keyLen(id));
   }
 
   valueBuffer(id: number): Buffer {
-    return this.arena.buffer(this.refs[id]);
+    return this.arena.buffer(this._ref(id));
   }
 
   valueOffset(id: number): number {
-    return this.arena.offset(this.refs[id]) + this.keyLens[id];
+    return this.arena.offset(this._ref(id)) + this.keyLen(id);
   }
 
   /** memcached's ITEM_ntotal: what the item costs in memcached's accounting. */
   total(id: number): number {
-    return itemTotal(this.keyLens[id], this.valLens[id], this.cflags[id]);
+    return itemTotal(this.keyLen(id), this.valLen(id), this.flagsOf(id));
   }
 
-  /** The class whose LRU holds the item (stats and `me` cls). */
-  classOf(id: number): number {
-    return this.cls[id];
-  }
 
   // ---- allocation -------------------------------------------------------------
 
@@ -382,18 +475,18 @@ export class ItemStore {
     const page = this.arena.buffer(ref);
     const off = this.arena.offset(ref);
     for (let k = 0; k < klen; k++) page[off + k] = key[kStart + k];
-    this.refs[id] = ref;
-    this.keyLens[id] = klen;
-    this.valLens[id] = valueLen;
-    this.hashes[id] = hashBytes(key, kStart, kEnd);
-    this.cflags[id] = flags;
-    this.exptimes[id] = exptime;
-    this.times[id] = this.now;
-    this.cas[id] = 0;
-    this.itFlags[id] = chunks ? ItemFlag.Chunked | ItemFlag.Pending : ItemFlag.Pending;
-    this.cls[id] = cls;
-    this.prev[id] = -1;
-    this.next[id] = -1;
+    this._setRef(id, ref);
+    this._setKeyLen(id, klen);
+    this._setValLen(id, valueLen);
+    this._setHash(id, hashBytes(key, kStart, kEnd));
+    this._setFlags(id, flags);
+    this.setExptime(id, exptime);
+    this._setTime(id, this.now);
+    this._setCas(id, 0);
+    this.setFlagBits(id, chunks ? ItemFlag.Chunked | ItemFlag.Pending : ItemFlag.Pending);
+    this._setClass(id, cls);
+    this._setPrev(id, -1);
+    this._setNext(id, -1);
     if (chunks) this.chunkLists.set(id, chunks);
     this.pendingCount++;
     return id;
@@ -401,7 +494,7 @@ export class ItemStore {
 
   /** Drops an item that alloc() returned and that will not be stored. */
   discard(id: number): void {
-    if ((this.itFlags[id] & ItemFlag.Pending) !== 0) this.free(id);
+    if ((this.flagBits(id) & ItemFlag.Pending) !== 0) this.free(id);
   }
 
   /**
@@ -432,24 +525,24 @@ export class ItemStore {
     let removed = 0;
     let search = this.tails[cls];
     for (let tries = 5; tries > 0 && search !== -1; tries--) {
-      const nextUp = this.prev[search];
+      const nextUp = this._prev(search);
       if (search === this.pinned) {
         search = nextUp;
         continue;
       }
-      const exp = this.exptimes[search];
+      const exp = this.exptimeOf(search);
       if ((exp !== 0 && exp < this.now) || this.isFlushed(search)) {
         this.lru.reclaimed[cls]++;
-        if ((this.itFlags[search] & ItemFlag.Fetched) === 0) this.lru.expiredUnfetched[cls]++;
+        if ((this.flagBits(search) & ItemFlag.Fetched) === 0) this.lru.expiredUnfetched[cls]++;
         this.unlink(search);
         removed++;
         search = nextUp;
         continue;
       }
       if (evict && !this.noEvict) {
-        const f = this.itFlags[search];
+        const f = this.flagBits(search);
         this.lru.evicted[cls]++;
-        this.lru.evictedTime[cls] = this.now - this.times[search];
+        this.lru.evictedTime[cls] = this.now - this.timeOf(search);
         if (exp !== 0) this.lru.evictedNonzero[cls]++;
         if ((f & ItemFlag.Fetched) === 0) this.lru.evictedUnfetched[cls]++;
         if ((f & ItemFlag.Active) !== 0) this.lru.evictedActive[cls]++;
@@ -463,43 +556,32 @@ export class ItemStore {
 
   private allocId(): number {
     if (this.freeIds.length > 0) return this.freeIds.pop()!;
-    if (this.highWater === this.refs.length) this.growEntries(this.refs.length * 2);
+    if (this.highWater * STRIDE === this.m.length) this.growEntries((this.m.length / STRIDE) * 2);
     return this.highWater++;
   }
 
   private growEntries(n: number): void {
-    const grow = <T extends Uint32Array | Uint8Array | Uint16Array | Float64Array | Int32Array>(a: T): T => {
-      const b = new (a.constructor as { new (n: number): T })(n);
-      b.set(a);
-      return b;
-    };
-    this.refs = grow(this.refs);
-    this.keyLens = grow(this.keyLens);
-    this.valLens = grow(this.valLens);
-    this.hashes = grow(this.hashes);
-    this.cflags = grow(this.cflags);
-    this.exptimes = grow(this.exptimes);
-    this.times = grow(this.times);
-    this.cas = grow(this.cas);
-    this.itFlags = grow(this.itFlags);
-    this.cls = grow(this.cls);
-    this.prev = grow(this.prev);
-    this.next = grow(this.next);
+    const grown = new Int32Array(n * STRIDE);
+    grown.set(this.m);
+    this.m = grown;
   }
 
   /** Returns an unlinked item's memory: its chunks, its arena slot and its id. */
   private free(id: number): void {
-    if ((this.itFlags[id] & ItemFlag.Chunked) !== 0) {
+    if ((this.flagBits(id) & ItemFlag.Chunked) !== 0) {
       const chunks = this.chunkLists.get(id)!;
       for (const c of chunks) this.pages.release(c);
       this.chunkLists.delete(id);
     } else {
-      this.pages.release(this.cls[id]);
+      this.pages.release(this.classOf(id));
     }
-    this.arena.free(this.refs[id]);
-    if ((this.itFlags[id] & ItemFlag.Pending) !== 0) this.pendingCount--;
-    this.itFlags[id] = 0;
-    this.cls[id] = 0;
+    this.arena.free(this._ref(id));
+    if ((this.flagBits(id) & ItemFlag.Pending) !== 0) {
+      this.pendingCount--;
+      if (this.requestedCas.size > 0) this.requestedCas.delete(id);
+    }
+    this.setFlagBits(id, 0);
+    this._setClass(id, 0);
     this.freeIds.push(id);
   }
 
@@ -507,23 +589,23 @@ export class ItemStore {
 
   /** Makes an allocated item visible: new CAS, LRU head, counted. */
   link(id: number): void {
-    if ((this.itFlags[id] & ItemFlag.Pending) !== 0) {
+    if ((this.flagBits(id) & ItemFlag.Pending) !== 0) {
       this.pendingCount--;
-      this.itFlags[id] &= ~ItemFlag.Pending;
+      this.setFlagBits(id, this.flagBits(id) & (~ItemFlag.Pending));
     }
     // Grow the index before marking the item linked: rehash() re-inserts every
     // linked item, and this one is inserted just below.
     this.live++;
     if (this.live * 4 > this.index.length * 3) this.rehash(this.index.length * 2);
-    this.indexInsert(id, this.hashes[id]);
-    this.itFlags[id] |= ItemFlag.Linked;
-    this.times[id] = this.now;
+    this.indexInsert(id, this._hash(id));
+    this.setFlagBits(id, this.flagBits(id) | (ItemFlag.Linked));
+    this._setTime(id, this.now);
     const ntotal = this.total(id);
     this.currBytes += ntotal;
     this.currItems++;
     this.counters.totalItems++;
-    this.cas[id] = ++this.casId;
-    const c = this.cls[id];
+    this._setCas(id, ++this.casId);
+    const c = this.classOf(id);
     this.lruLinkHead(id, c);
     this.lruCount[c]++;
     this.lruBytes[c] += ntotal;
@@ -531,14 +613,14 @@ export class ItemStore {
 
   /** Removes a linked item and frees it. */
   unlink(id: number): void {
-    if ((this.itFlags[id] & ItemFlag.Linked) === 0) return;
-    this.itFlags[id] &= ~ItemFlag.Linked;
+    if ((this.flagBits(id) & ItemFlag.Linked) === 0) return;
+    this.setFlagBits(id, this.flagBits(id) & (~ItemFlag.Linked));
     const ntotal = this.total(id);
     this.currBytes -= ntotal;
     this.currItems--;
     this.indexRemove(id);
     this.live--;
-    const c = this.cls[id];
+    const c = this.classOf(id);
     this.lruUnlinkQ(id, c);
     this.lruCount[c]--;
     this.lruBytes[c] -= ntotal;
@@ -553,37 +635,42 @@ export class ItemStore {
   private replace(oldId: number, newId: number): void {
     const index = this.index;
     const mask = this.mask;
-    let i = this.hashes[oldId] & mask;
+    let i = this._hash(oldId) & mask;
     while (index[i] !== oldId + 1) i = (i + 1) & mask;
     index[i] = newId + 1;
     // Old item out (as unlink(), minus the index).
-    this.itFlags[oldId] &= ~ItemFlag.Linked;
+    this.setFlagBits(oldId, this.flagBits(oldId) & (~ItemFlag.Linked));
     const oldTotal = this.total(oldId);
-    const oc = this.cls[oldId];
+    const oc = this.classOf(oldId);
     this.lruUnlinkQ(oldId, oc);
     this.lruCount[oc]--;
     this.lruBytes[oc] -= oldTotal;
     this.free(oldId);
     // New item in (as link(), minus the index).
-    if ((this.itFlags[newId] & ItemFlag.Pending) !== 0) {
+    if ((this.flagBits(newId) & ItemFlag.Pending) !== 0) {
       this.pendingCount--;
-      this.itFlags[newId] &= ~ItemFlag.Pending;
+      this.setFlagBits(newId, this.flagBits(newId) & (~ItemFlag.Pending));
     }
-    this.itFlags[newId] |= ItemFlag.Linked;
-    this.times[newId] = this.now;
+    this.setFlagBits(newId, this.flagBits(newId) | (ItemFlag.Linked));
+    this._setTime(newId, this.now);
     const ntotal = this.total(newId);
     this.currBytes += ntotal - oldTotal;
     this.counters.totalItems++;
-    this.cas[newId] = ++this.casId;
-    const c = this.cls[newId];
+    this._setCas(newId, ++this.casId);
+    const c = this.classOf(newId);
     this.lruLinkHead(newId, c);
     this.lruCount[c]++;
     this.lruBytes[c] += ntotal;
   }
 
-  /** A fresh CAS value (md with I, in-place incr, flush_all). */
+  /** A fresh CAS value (stats sizes_enable). */
   nextCas(): number {
     return ++this.casId;
+  }
+
+  /** Gives a linked item a new CAS (md with I). */
+  renewCas(id: number): void {
+    this._setCas(id, ++this.casId);
   }
 
   // ---- storage ----------------------------------------------------------------
@@ -596,12 +683,12 @@ export class ItemStore {
   store(id: number, mode: StoreMode, setStale = false): StoreResult {
     const keyBuf = this.keyBuffer(id);
     const kOff = this.keyOffset(id);
-    const old = this.getHashed(keyBuf, kOff, kOff + this.keyLens[id], this.hashes[id]);
+    const old = this.getHashed(keyBuf, kOff, kOff + this.keyLen(id), this._hash(id));
     let stored = StoreResult.NotStored;
     let item = id;
     if (old >= 0) {
-      const itCas = this.cas[id];
-      const oldCas = this.cas[old];
+      const itCas = this.takeRequestedCas(id);
+      const oldCas = this.casOf(old);
       // 0: none, 1: match, 2: stale, 3: bad value
       const casRes = itCas === 0 ? 0 : itCas === oldCas ? 1 : setStale && itCas < oldCas ? 2 : 3;
       let doStore = false;
@@ -611,16 +698,16 @@ export class ItemStore {
           break;
         case StoreMode.Cas:
           if (casRes === 1) {
-            this.hits.casHits[this.cls[old]]++;
+            this.hits.casHits[this.classOf(old)]++;
             doStore = true;
           } else if (casRes === 2) {
             // A stale write keeps the old TTL and marks the item stale.
-            this.exptimes[id] = this.exptimes[old];
-            this.itFlags[id] |= ItemFlag.Stale | (this.itFlags[old] & ItemFlag.TokenSent);
-            this.hits.casHits[this.cls[old]]++;
+            this.setExptime(id, this.exptimeOf(old));
+            this.setFlagBits(id, this.flagBits(id) | (ItemFlag.Stale | (this.flagBits(old) & ItemFlag.TokenSent)));
+            this.hits.casHits[this.classOf(old)]++;
             doStore = true;
           } else {
-            this.hits.casBadval[this.cls[old]]++;
+            this.hits.casBadval[this.classOf(old)]++;
             stored = StoreResult.Exists;
           }
           break;
@@ -662,8 +749,8 @@ export class ItemStore {
           break;
       }
     }
-    if (stored === StoreResult.Stored) this.lastCas = this.cas[item];
-    else if ((this.itFlags[id] & ItemFlag.Pending) !== 0) this.free(id);
+    if (stored === StoreResult.Stored) this.lastCas = this.casOf(item);
+    else if ((this.flagBits(id) & ItemFlag.Pending) !== 0) this.free(id);
     return stored;
   }
 
@@ -672,12 +759,12 @@ export class ItemStore {
 
   /** A new item holding old's value with the new data appended or prepended; -1 on OOM. */
   private concat(old: number, add: number, append: boolean): number {
-    const oldLen = this.valLens[old];
-    const addLen = this.valLens[add];
+    const oldLen = this.valLen(old);
+    const addLen = this.valLen(add);
     this.pinned = old;
     const keyBuf = this.keyBuffer(old);
     const kOff = this.keyOffset(old);
-    const nid = this.alloc(keyBuf, kOff, kOff + this.keyLens[old], this.cflags[old], this.exptimes[old], oldLen + addLen);
+    const nid = this.alloc(keyBuf, kOff, kOff + this.keyLen(old), this.flagsOf(old), this.exptimeOf(old), oldLen + addLen);
     this.pinned = -1;
     if (nid < 0) return -1;
     const dst = this.valueBuffer(nid);
@@ -695,6 +782,56 @@ export class ItemStore {
     }
     return nid;
   }
+
+  /**
+   * A plain `set` of a key that exists, with the whole value at hand: when the new
+   * item falls in the same memcached class and the same arena slot size, the old
+   * item is overwritten where it is instead of allocating, linking and freeing.
+   * To a client this is exactly a set (new CAS, new flags and TTL, LRU head, not
+   * yet fetched); no reader can see the bytes change because replies are copied
+   * out when they are built. Returns false when the general path must be taken.
+   */
+  overwrite(key: Buffer, kStart: number, kEnd: number, flags: number, exptime: number, src: Buffer, vStart: number, vlen: number): boolean {
+    const id = this.findHashed(key, kStart, kEnd, hashBytes(key, kStart, kEnd));
+    if (id < 0) return false;
+    const f = this.flagBits(id);
+    if ((f & ItemFlag.Chunked) !== 0) return false;
+    const exp = this.exptimeOf(id);
+    if ((exp !== 0 && exp <= this.now) || this.isFlushed(id)) return false;
+    const klen = kEnd - kStart;
+    const newTotal = itemTotal(klen, vlen, flags);
+    const c = this.classOf(id);
+    if (newTotal > this.classes.chunkMax || this.classes.classFor(newTotal) !== c) return false;
+    const ref = this._ref(id);
+    const arena = this.arena;
+    const cap = arena.capacity(ref);
+    const need = klen + vlen;
+    if (need > cap || arena.classFor(need) !== arena.classFor(cap) || need * 2 < cap) return false;
+    const dst = arena.buffer(ref);
+    const off = arena.offset(ref) + klen;
+    if (vlen <= 64) for (let i = 0; i < vlen; i++) dst[off + i] = src[vStart + i];
+    else src.copy(dst, off, vStart, vStart + vlen);
+    const oldTotal = this.total(id);
+    const touchedThisSecond = this.timeOf(id) === this.now;
+    this._setValLen(id, vlen);
+    this._setFlags(id, flags);
+    this.setExptime(id, exptime);
+    this._setTime(id, this.now);
+    this.setFlagBits(id, ItemFlag.Linked);
+    this._setCas(id, ++this.casId);
+    this.currBytes += newTotal - oldTotal;
+    this.lruBytes[c] += newTotal - oldTotal;
+    this.counters.totalItems++;
+    // Moving to the LRU head touches three other items; an item already moved
+    // this second is as recent as the LRU's one-second resolution can say.
+    if (!touchedThisSecond) this.lruToHead(id);
+    this.lastCas = this.casOf(id);
+    this.lastStoredClass = c;
+    return true;
+  }
+
+  /** The class of the item the last overwrite() stored. */
+  lastStoredClass = 0;
 
   /** Removes the item with this key if any (failed sets must not leave stale data). */
   removeKey(buf: Buffer, start: number, end: number): void {
@@ -715,9 +852,9 @@ export class ItemStore {
     let id = this.get(buf, start, end, false);
     this.deltaId = -1;
     if (id < 0) return DeltaResult.NotFound;
-    const vlen = this.valLens[id];
-    if (vlen === 0 || (this.itFlags[id] & ItemFlag.Chunked) !== 0) return DeltaResult.NonNumeric;
-    if (casIn !== 0 && this.cas[id] !== casIn) return DeltaResult.CasMismatch;
+    const vlen = this.valLen(id);
+    if (vlen === 0 || (this.flagBits(id) & ItemFlag.Chunked) !== 0) return DeltaResult.NonNumeric;
+    if (casIn !== 0 && this.casOf(id) !== casIn) return DeltaResult.CasMismatch;
     const vbuf = this.valueBuffer(id);
     const voff = this.valueOffset(id);
     const current = parseStoredU64(vbuf, voff, voff + vlen);
@@ -725,15 +862,15 @@ export class ItemStore {
     let value: bigint;
     if (incr) {
       value = (current + delta) & U64;
-      this.hits.incrHits[this.cls[id]]++;
+      this.hits.incrHits[this.classOf(id)]++;
     } else {
       value = delta > current ? 0n : current - delta;
-      this.hits.decrHits[this.cls[id]]++;
+      this.hits.decrHits[this.classOf(id)]++;
     }
     const text = value.toString();
     if (text.length <= vlen) {
       // In place, padded with spaces as memcached does: the length never shrinks.
-      this.cas[id] = ++this.casId;
+      this._setCas(id, ++this.casId);
       vbuf.latin1Write(text, voff, text.length);
       vbuf.fill(0x20, voff + text.length, voff + vlen);
       this.update(id);
@@ -741,7 +878,7 @@ export class ItemStore {
       this.pinned = id;
       const keyBuf = this.keyBuffer(id);
       const kOff = this.keyOffset(id);
-      const nid = this.alloc(keyBuf, kOff, kOff + this.keyLens[id], this.cflags[id], this.exptimes[id], text.length);
+      const nid = this.alloc(keyBuf, kOff, kOff + this.keyLen(id), this.flagsOf(id), this.exptimeOf(id), text.length);
       this.pinned = -1;
       if (nid < 0) return DeltaResult.NoMemory;
       this.valueBuffer(nid).latin1Write(text, this.valueOffset(nid), text.length);
@@ -784,7 +921,7 @@ export class ItemStore {
       // stay with their classes, as in memcached).
       const per = this.classes.perSlab;
       for (let c = 1; c <= this.classes.largest; c++) this.pages.free[c] = this.pages.pages[c] * per[c];
-      this.itFlags.fill(0, 0, this.highWater);
+      for (let id = 0; id < this.highWater; id++) this.setFlagBits(id, 0);
       this.chunkLists.clear();
       this.arena.reset();
       this.highWater = 0;
@@ -799,27 +936,12 @@ export class ItemStore {
       this.currItems = 0;
       this.currBytes = 0;
       this.crawlCursor = 0;
-      if (this.refs.length > 1 << 16) this.shrinkEntries();
+      if (this.m.length > (1 << 16) * STRIDE) this.m = new Int32Array(MIN_ENTRIES * STRIDE);
       return;
     }
     for (let id = 0; id < this.highWater; id++) {
-      if ((this.itFlags[id] & ItemFlag.Linked) !== 0) this.unlink(id);
+      if ((this.flagBits(id) & ItemFlag.Linked) !== 0) this.unlink(id);
     }
-  }
-
-  private shrinkEntries(): void {
-    this.refs = new Uint32Array(MIN_ENTRIES);
-    this.keyLens = new Uint8Array(MIN_ENTRIES);
-    this.valLens = new Uint32Array(MIN_ENTRIES);
-    this.hashes = new Uint32Array(MIN_ENTRIES);
-    this.cflags = new Uint32Array(MIN_ENTRIES);
-    this.exptimes = new Uint32Array(MIN_ENTRIES);
-    this.times = new Uint32Array(MIN_ENTRIES);
-    this.cas = new Float64Array(MIN_ENTRIES);
-    this.itFlags = new Uint16Array(MIN_ENTRIES);
-    this.cls = new Uint8Array(MIN_ENTRIES);
-    this.prev = new Int32Array(MIN_ENTRIES);
-    this.next = new Int32Array(MIN_ENTRIES);
   }
 
   // ---- background work (memcached's LRU crawler) ------------------------------
@@ -833,7 +955,7 @@ export class ItemStore {
     if (this.delayedFlushPending && this.oldestLive <= this.now) {
       this.delayedFlushPending = false;
       for (let id = 0; id < this.highWater; id++) {
-        if ((this.itFlags[id] & ItemFlag.Linked) !== 0 && this.isFlushed(id)) this.unlink(id);
+        if ((this.flagBits(id) & ItemFlag.Linked) !== 0 && this.isFlushed(id)) this.unlink(id);
       }
     }
     this.crawl(CRAWL_BUDGET);
@@ -843,11 +965,11 @@ export class ItemStore {
   crawlClasses(classes: Set<number>): void {
     this.counters.crawlerStarts++;
     for (let id = 0; id < this.highWater; id++) {
-      if ((this.itFlags[id] & ItemFlag.Linked) === 0) continue;
-      const c = this.cls[id];
+      if ((this.flagBits(id) & ItemFlag.Linked) === 0) continue;
+      const c = this.classOf(id);
       if (!classes.has(c)) continue;
       this.lru.crawlerItemsChecked[c]++;
-      const exp = this.exptimes[id];
+      const exp = this.exptimeOf(id);
       if ((exp !== 0 && exp < this.now) || this.isFlushed(id)) {
         this.lru.crawlerReclaimed[c]++;
         this.unlink(id);
@@ -864,10 +986,10 @@ export class ItemStore {
         this.counters.crawlerStarts++;
         break;
       }
-      if ((this.itFlags[id] & ItemFlag.Linked) !== 0) {
-        const c = this.cls[id];
+      if ((this.flagBits(id) & ItemFlag.Linked) !== 0) {
+        const c = this.classOf(id);
         this.lru.crawlerItemsChecked[c]++;
-        const exp = this.exptimes[id];
+        const exp = this.exptimeOf(id);
         // Freshly expired items are left to the allocation path (which counts them
         // as "reclaimed", as memcached's does while its crawler is between runs).
         if (exp !== 0 && exp + CRAWL_GRACE < this.now) {
@@ -917,17 +1039,17 @@ export class ItemStore {
   /** Age in seconds of the oldest item of a class LRU (stats items age). */
   tailAge(cls: number): number {
     const t = this.tails[cls];
-    return t === -1 ? 0 : this.now - this.times[t];
+    return t === -1 ? 0 : this.now - this.timeOf(t);
   }
 
   /** Walks a class LRU from the head (stats cachedump). */
   forEachInClass(cls: number, fn: (id: number) => boolean): void {
-    for (let id = this.heads[cls]; id !== -1; id = this.next[id]) if (!fn(id)) return;
+    for (let id = this.heads[cls]; id !== -1; id = this._next(id)) if (!fn(id)) return;
   }
 
   /** Calls fn for every linked item. */
   forEachItem(fn: (id: number) => void): void {
-    for (let id = 0; id < this.highWater; id++) if ((this.itFlags[id] & ItemFlag.Linked) !== 0) fn(id);
+    for (let id = 0; id < this.highWater; id++) if ((this.flagBits(id) & ItemFlag.Linked) !== 0) fn(id);
   }
 
   /** Buckets of the hash index (stats hash_power_level / hash_bytes). */
@@ -956,12 +1078,12 @@ export class ItemStore {
   private indexRemove(id: number): void {
     const index = this.index;
     const mask = this.mask;
-    let i = this.hashes[id] & mask;
+    let i = this._hash(id) & mask;
     while (index[i] !== id + 1) i = (i + 1) & mask;
     let hole = i;
     let j = (i + 1) & mask;
     while (index[j] !== 0) {
-      const home = this.hashes[index[j] - 1] & mask;
+      const home = this._hash(index[j] - 1) & mask;
       if (((j - home) & mask) >= ((j - hole) & mask)) {
         index[hole] = index[j];
         hole = j;
@@ -975,33 +1097,33 @@ export class ItemStore {
     this.index = new Int32Array(size);
     this.mask = size - 1;
     for (let id = 0; id < this.highWater; id++) {
-      if ((this.itFlags[id] & ItemFlag.Linked) !== 0) this.indexInsert(id, this.hashes[id]);
+      if ((this.flagBits(id) & ItemFlag.Linked) !== 0) this.indexInsert(id, this._hash(id));
     }
   }
 
   private lruLinkHead(id: number, c: number): void {
     const head = this.heads[c];
-    this.prev[id] = -1;
-    this.next[id] = head;
-    if (head !== -1) this.prev[head] = id;
+    this._setPrev(id, -1);
+    this._setNext(id, head);
+    if (head !== -1) this._setPrev(head, id);
     this.heads[c] = id;
     if (this.tails[c] === -1) this.tails[c] = id;
   }
 
   private lruUnlinkQ(id: number, c: number): void {
-    const p = this.prev[id];
-    const n = this.next[id];
-    if (p !== -1) this.next[p] = n;
+    const p = this._prev(id);
+    const n = this._next(id);
+    if (p !== -1) this._setNext(p, n);
     else this.heads[c] = n;
-    if (n !== -1) this.prev[n] = p;
+    if (n !== -1) this._setPrev(n, p);
     else this.tails[c] = p;
-    this.prev[id] = -1;
-    this.next[id] = -1;
+    this._setPrev(id, -1);
+    this._setNext(id, -1);
   }
 
   private lruToHead(id: number): void {
-    if ((this.itFlags[id] & ItemFlag.Linked) === 0) return;
-    const c = this.cls[id];
+    if ((this.flagBits(id) & ItemFlag.Linked) === 0) return;
+    const c = this.classOf(id);
     if (this.heads[c] === id) return;
     this.lruUnlinkQ(id, c);
     this.lruLinkHead(id, c);

@@ -307,8 +307,8 @@ function getOrTouch(c: McConnection, buf: Buffer, ext: number, ks: number, ke: n
   const it = shouldTouch ? store.touch(buf, ks, ke, store.realtime(buf.readUInt32BE(ext))) : store.get(buf, ks, ke, true);
   const nkey = ke - ks;
   if (it >= 0) {
-    const vlen = returnValue ? store.valLens[it] : 0;
-    const cls = store.cls[it];
+    const vlen = returnValue ? store.valLen(it) : 0;
+    const cls = store.classOf(it);
     if (shouldTouch) {
       store.counters.touchCmds++;
       store.hits.touchHits[cls]++;
@@ -316,10 +316,10 @@ function getOrTouch(c: McConnection, buf: Buffer, ext: number, ks: number, ke: n
       store.counters.getCmds++;
       store.hits.getHits[cls]++;
     }
-    header(c, Status.Success, 4, returnKey ? nkey : 0, 4 + vlen + (returnKey ? nkey : 0), store.cas[it]);
+    header(c, Status.Success, 4, returnKey ? nkey : 0, 4 + vlen + (returnKey ? nkey : 0), store.casOf(it));
     const out = c.out;
     const b = out.reserve(4);
-    b.writeUInt32BE(store.cflags[it], out.len);
+    b.writeUInt32BE(store.flagsOf(it), out.len);
     out.len += 4;
     if (returnKey) out.bytes(buf, ks, ke);
     if (returnValue) {
@@ -359,7 +359,7 @@ function update(c: McConnection, buf: Buffer, ext: number, ks: number, ke: numbe
     if (cmd === Op.Set) store.removeKey(buf, ks, ke);
     return;
   }
-  store.cas[id] = reqCas;
+  store.setRequestedCas(id, reqCas);
   let mode = cmd === Op.Add ? StoreMode.Add : cmd === Op.Set ? StoreMode.Set : StoreMode.Replace;
   if (reqCas !== 0) mode = StoreMode.Cas;
   c.nreadMode = mode;
@@ -376,7 +376,7 @@ function appendPrepend(c: McConnection, buf: Buffer, ks: number, ke: number, vle
     else binError(c, Status.Enomem, 'Out of memory allocating item', vlen);
     return;
   }
-  store.cas[id] = reqCas;
+  store.setRequestedCas(id, reqCas);
   c.nreadMode = cmd === Op.Append ? StoreMode.Append : StoreMode.Prepend;
   c.beginRead(NreadKind.BinStore, id, store.valueBuffer(id), store.valueOffset(id), vlen, false);
   if (vlen === 0) completeBinary(c);
@@ -390,7 +390,7 @@ export function completeBinary(c: McConnection): void {
   if (id < 0) return;
   c.nreadItem = -1;
   c.state = 0;
-  store.hits.setCmds[store.cls[id]]++;
+  store.hits.setCmds[store.classOf(id)]++;
   const mode = c.nreadMode;
   cmd = c.binOpcode;
   normalizeQuiet();
@@ -438,8 +438,8 @@ function del(c: McConnection, buf: Buffer, ks: number, ke: number, reqCas: numbe
   if (store.prefixes.enabled) store.prefixes.recordDelete(buf, ks, ke);
   const it = store.get(buf, ks, ke, false);
   if (it >= 0) {
-    if (reqCas === 0 || reqCas === store.cas[it]) {
-      store.hits.deleteHits[store.cls[it]]++;
+    if (reqCas === 0 || reqCas === store.casOf(it)) {
+      store.hits.deleteHits[store.classOf(it)]++;
       store.unlink(it);
       binResponse(c, null);
     } else {
@@ -461,7 +461,7 @@ function arith(c: McConnection, buf: Buffer, ext: number, ks: number, ke: number
   switch (store.delta(buf, ks, ke, incr, delta, reqCas)) {
     case DeltaResult.Ok:
       value.writeBigUInt64BE(store.deltaValue);
-      casOut = store.cas[store.deltaId];
+      casOut = store.casOf(store.deltaId);
       binResponse(c, value);
       break;
     case DeltaResult.NonNumeric:

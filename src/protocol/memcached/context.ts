@@ -41,6 +41,8 @@ export interface McNodeContext {
   checkPassword(user: string, password: string): boolean;
   /** The body of `config get cluster` (ElastiCache auto discovery). */
   clusterConfig(): string;
+  /** `config set cluster` from the management channel: "host|ip|port ..." at a version. */
+  setClusterConfigLine(version: number, line: string): void;
   /** Open connections (stats conns, curr_connections). */
   connections(): Iterable<McConnection>;
   /** Node-wide figures for `stats`. */

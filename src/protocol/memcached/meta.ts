@@ -269,7 +269,7 @@ function mget(c: McConnection, t: Tokens): void {
   let ttlSet = false;
   if (it >= 0) {
     let won = false;
-    const vlen = store.valLens[it];
+    const vlen = store.valLen(it);
     if (of.value) {
       out.ascii('VA ');
       out.uint(vlen);
@@ -281,18 +281,18 @@ function mget(c: McConnection, t: Tokens): void {
       switch (t.buf[ts]) {
         case 0x54: // T
           ttlSet = true;
-          store.exptimes[it] = of.exptime;
+          store.setExptime(it, of.exptime);
           break;
         case 0x4e: // N
           if (created) {
-            store.exptimes[it] = of.autovivExptime;
+            store.setExptime(it, of.autovivExptime);
             won = true;
           }
           break;
         case 0x52: {
           // R
-          const exp = store.exptimes[it];
-          if ((store.itFlags[it] & ItemFlag.TokenSent) === 0 && !created && exp !== 0 && exp < of.recacheTime) won = true;
+          const exp = store.exptimeOf(it);
+          if ((store.flagBits(it) & ItemFlag.TokenSent) === 0 && !created && exp !== 0 && exp < of.recacheTime) won = true;
           break;
         }
         case 0x73: // s
@@ -301,7 +301,7 @@ function mget(c: McConnection, t: Tokens): void {
           break;
         case 0x74: {
           // t
-          const exp = store.exptimes[it];
+          const exp = store.exptimeOf(it);
           out.ascii(' t');
           if (exp === 0) out.ascii('-1');
           else out.uint((exp - store.now) >>> 0);
@@ -309,18 +309,18 @@ function mget(c: McConnection, t: Tokens): void {
         }
         case 0x63: // c
           out.ascii(' c');
-          out.uint(store.cas[it]);
+          out.uint(store.casOf(it));
           break;
         case 0x66: // f
           out.ascii(' f');
-          out.uint(store.cflags[it]);
+          out.uint(store.flagsOf(it));
           break;
         case 0x6c: // l
           out.ascii(' l');
-          out.uint((store.now - store.times[it]) >>> 0);
+          out.uint((store.now - store.timeOf(it)) >>> 0);
           break;
         case 0x68: // h
-          out.ascii((store.itFlags[it] & ItemFlag.Fetched) !== 0 ? ' h1' : ' h0');
+          out.ascii((store.flagBits(it) & ItemFlag.Fetched) !== 0 ? ' h1' : ' h0');
           break;
         case 0x4f: // O
           if (t.len(i) > MFLAG_MAX_OPAQUE_LENGTH) {
@@ -334,12 +334,12 @@ function mget(c: McConnection, t: Tokens): void {
           // k
           const kbuf = store.keyBuffer(it);
           const koff = store.keyOffset(it);
-          metaKey(c, kbuf, koff, koff + store.keyLens[it], (store.itFlags[it] & ItemFlag.KeyBinary) !== 0);
+          metaKey(c, kbuf, koff, koff + store.keyLen(it), (store.flagBits(it) & ItemFlag.KeyBinary) !== 0);
           break;
         }
       }
     }
-    const f = store.itFlags[it];
+    const f = store.flagBits(it);
     if ((f & ItemFlag.TokenSent) !== 0) out.ascii(' Z');
     if ((f & ItemFlag.Stale) !== 0) {
       out.ascii(' X');
@@ -347,7 +347,7 @@ function mget(c: McConnection, t: Tokens): void {
     }
     if (won) {
       out.ascii(' W');
-      store.itFlags[it] |= ItemFlag.TokenSent;
+      store.setFlagBits(it, store.flagBits(it) | (ItemFlag.TokenSent));
     }
     out.crlf();
     if (of.value) {
@@ -360,9 +360,9 @@ function mget(c: McConnection, t: Tokens): void {
     if (of.locked && !of.noUpdate) store.bump(it);
     if (ttlSet) {
       store.counters.touchCmds++;
-      store.hits.touchHits[store.cls[it]]++;
+      store.hits.touchHits[store.classOf(it)]++;
     } else {
-      store.hits.getHits[store.cls[it]]++;
+      store.hits.getHits[store.classOf(it)]++;
       store.counters.getCmds++;
     }
     return;
@@ -440,8 +440,8 @@ function mset(c: McConnection, t: Tokens): void {
     store.removeKey(kb, ks, ke);
     return failed(id === ALLOC_TOO_LARGE ? 'SERVER_ERROR object too large for cache' : 'SERVER_ERROR out of memory storing object');
   }
-  store.cas[id] = of.reqCas;
-  if (of.keyBinary) store.itFlags[id] |= ItemFlag.KeyBinary;
+  store.setRequestedCas(id, of.reqCas);
+  if (of.keyBinary) store.setFlagBits(id, store.flagBits(id) | (ItemFlag.KeyBinary));
   c.msetKeyBinary = of.keyBinary;
   c.msetKey = c.msetEcho.includes('k') ? Buffer.from(kb.subarray(ks, ke)) : null;
   c.nreadMode = mode;
@@ -506,18 +506,18 @@ function mdelete(c: McConnection, t: Tokens): void {
   let code: string;
   let nominal = false;
   if (it >= 0) {
-    if (of.hasCas && store.cas[it] !== of.reqCas) {
+    if (of.hasCas && store.casOf(it) !== of.reqCas) {
       store.counters.deleteMisses++;
       code = 'EX';
     } else if (of.setStale) {
       // Invalidate: keep the item, mark it stale, let the next fetcher win.
-      if (of.newTtl) store.exptimes[it] = of.exptime;
-      store.itFlags[it] = (store.itFlags[it] | ItemFlag.Stale) & ~ItemFlag.TokenSent;
-      store.cas[it] = store.nextCas();
+      if (of.newTtl) store.setExptime(it, of.exptime);
+      store.setFlagBits(it, (store.flagBits(it) | ItemFlag.Stale) & ~ItemFlag.TokenSent);
+      store.renewCas(it);
       code = 'HD';
       nominal = true;
     } else {
-      store.hits.deleteHits[store.cls[it]]++;
+      store.hits.deleteHits[store.classOf(it)]++;
       store.unlink(it);
       code = 'HD';
       nominal = true;
@@ -609,21 +609,21 @@ function marith(c: McConnection, t: Tokens): void {
       switch (t.buf[ts]) {
         case 0x63: // c
           out.ascii(' c');
-          out.uint(store.cas[it]);
+          out.uint(store.casOf(it));
           break;
         case 0x74: {
           // t
-          const exp = store.exptimes[it];
+          const exp = store.exptimeOf(it);
           out.ascii(' t');
           if (exp === 0) out.ascii('-1');
           else out.uint((exp - store.now) >>> 0);
           break;
         }
         case 0x54: // T
-          store.exptimes[it] = of.exptime;
+          store.setExptime(it, of.exptime);
           break;
         case 0x4e: // N
-          if (created) store.exptimes[it] = of.autovivExptime;
+          if (created) store.setExptime(it, of.autovivExptime);
           break;
         case 0x4f: // O
           if (t.len(i) > MFLAG_MAX_OPAQUE_LENGTH) {
@@ -675,11 +675,11 @@ function mdebug(c: McConnection, t: Tokens): void {
   out.ascii('ME ');
   const kbuf = store.keyBuffer(it);
   const koff = store.keyOffset(it);
-  if ((store.itFlags[it] & ItemFlag.KeyBinary) !== 0) out.ascii(base64Encode(kbuf, koff, koff + store.keyLens[it]));
-  else out.bytes(kbuf, koff, koff + store.keyLens[it]);
-  const exp = store.exptimes[it];
+  if ((store.flagBits(it) & ItemFlag.KeyBinary) !== 0) out.ascii(base64Encode(kbuf, koff, koff + store.keyLen(it)));
+  else out.bytes(kbuf, koff, koff + store.keyLen(it));
+  const exp = store.exptimeOf(it);
   out.ascii(
-    ` exp=${exp === 0 ? -1 : (store.now - exp) | 0} la=${store.now - store.times[it]} cas=${store.cas[it]} ` +
-      `fetch=${(store.itFlags[it] & ItemFlag.Fetched) !== 0 ? 'yes' : 'no'} cls=${store.cls[it]} size=${store.total(it)}\r\n`,
+    ` exp=${exp === 0 ? -1 : (store.now - exp) | 0} la=${store.now - store.timeOf(it)} cas=${store.casOf(it)} ` +
+      `fetch=${(store.flagBits(it) & ItemFlag.Fetched) !== 0 ? 'yes' : 'no'} cls=${store.classOf(it)} size=${store.total(it)}\r\n`,
   );
 }

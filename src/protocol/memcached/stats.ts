@@ -277,7 +277,7 @@ export function sizesStats(node: McNodeContext, emit: Emit): void {
   }
   const hist = new Map<number, number>();
   store.forEachItem((id) => {
-    if (store.cas[id] < store.sizesCasMin) return;
+    if (store.casOf(id) < store.sizesCasMin) return;
     const bucket = Math.ceil(store.total(id) / 32);
     hist.set(bucket, (hist.get(bucket) ?? 0) + 1);
   });

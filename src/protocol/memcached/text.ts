@@ -25,15 +25,34 @@ const CH_i = c_('i');
 const CH_d = c_('d');
 const CH_t = c_('t');
 
-/** Handles one command line buf[start, end) (without its line ending). */
-export function processTextLine(c: McConnection, buf: Buffer, start: number, end: number): void {
+/**
+ * Handles one command line buf[start, end) (without its line ending). `next` is
+ * where the bytes after the line start and `avail` where the buffer ends; returns
+ * how many of those the command consumed (a data block it could read at once).
+ */
+export function processTextLine(c: McConnection, buf: Buffer, start: number, end: number, next: number, avail: number): number {
   const t = c.tokens;
   tokenize(buf, start, end, t);
   const ntokens = t.ntokens;
   if (ntokens < 2 || t.len(0) < 2) {
     c.outString('ERROR');
-    return;
+    return 0;
   }
+  const s0 = t.starts[0];
+  if (t.len(0) === 3 && buf[s0] === CH_s && buf[s0 + 1] === 0x65 && buf[s0 + 2] === 0x74) {
+    if (ntokens !== 6 && ntokens !== 7) {
+      c.outString('ERROR');
+      return 0;
+    }
+    return processUpdate(c, t, StoreMode.Set, false, next, avail);
+  }
+  dispatch(c, t, buf);
+  return 0;
+}
+
+/** Every command but set (memcached's process_command_ascii dispatch). */
+function dispatch(c: McConnection, t: Tokens, buf: Buffer): void {
+  const ntokens = t.ntokens;
   const s0 = t.starts[0];
   const first = buf[s0];
   const len0 = t.len(0);
@@ -47,10 +66,7 @@ export function processTextLine(c: McConnection, buf: Buffer, start: number, end
     else if (t.is(0, 'gats')) processGet(c, t, true, true);
     else c.outString('ERROR');
   } else if (first === CH_s) {
-    if (t.is(0, 'set')) {
-      if (ntokens !== 6 && ntokens !== 7) return c.outString('ERROR');
-      processUpdate(c, t, StoreMode.Set, false);
-    } else if (t.is(0, 'stats')) processStats(c, t);
+    if (t.is(0, 'stats')) processStats(c, t);
     else if (t.is(0, 'shutdown')) c.outString('ERROR: shutdown not enabled');
     else if (t.is(0, 'slabs')) processSlabs(c, t);
     else c.outString('ERROR');
@@ -157,7 +173,7 @@ function processGet(c: McConnection, t: Tokens, returnCas: boolean, touch: boole
       if (id >= 0) {
         // "VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n", written in one go: the
         // hottest reply there is.
-        const vlen = store.valLens[id];
+        const vlen = store.valLen(id);
         const b = out.reserve(6 + (ke - ks) + 46 + vlen + 2);
         let o = out.len;
         b[o] = 0x56; // V
@@ -169,12 +185,12 @@ function processGet(c: McConnection, t: Tokens, returnCas: boolean, touch: boole
         o += 6;
         for (let i = ks; i < ke; i++) b[o++] = buf[i];
         b[o++] = 0x20;
-        o = writeUint(b, o, store.cflags[id]);
+        o = writeUint(b, o, store.flagsOf(id));
         b[o++] = 0x20;
         o = writeUint(b, o, vlen);
         if (returnCas) {
           b[o++] = 0x20;
-          o = writeUint(b, o, store.cas[id]);
+          o = writeUint(b, o, store.casOf(id));
         }
         b[o++] = 0x0d;
         b[o++] = 0x0a;
@@ -188,7 +204,7 @@ function processGet(c: McConnection, t: Tokens, returnCas: boolean, touch: boole
         b[o++] = 0x0d;
         b[o++] = 0x0a;
         out.len = o;
-        const cls = store.cls[id];
+        const cls = store.classOf(id);
         if (touch) {
           store.counters.touchCmds++;
           store.hits.touchHits[cls]++;
@@ -221,13 +237,16 @@ function processGet(c: McConnection, t: Tokens, returnCas: boolean, touch: boole
 
 // ---- storage ------------------------------------------------------------------------
 
-function processUpdate(c: McConnection, t: Tokens, mode: StoreMode, handleCas: boolean): void {
+function processUpdate(c: McConnection, t: Tokens, mode: StoreMode, handleCas: boolean, next = 0, avail = 0): number {
   const store = c.store;
   const buf = t.buf;
   setNoreplyMaybe(c, t);
   const ks = t.starts[1];
   const ke = t.ends[1];
-  if (ke - ks > KEY_MAX_LENGTH) return c.outString('CLIENT_ERROR bad command line format');
+  if (ke - ks > KEY_MAX_LENGTH) {
+    c.outString('CLIENT_ERROR bad command line format');
+    return 0;
+  }
   let flags = plainUint(buf, t.starts[2], t.ends[2]);
   if (flags < 0 || flags > 0xffffffff) {
     const f = parseUint32(buf, t.starts[2], t.ends[2]);
@@ -243,16 +262,33 @@ function processUpdate(c: McConnection, t: Tokens, mode: StoreMode, handleCas: b
     const v = parseInt32(buf, t.starts[4], t.ends[4]);
     vlen = v === null ? NaN : v;
   }
-  if (flags < 0 || Number.isNaN(exptimeInt) || Number.isNaN(vlen)) return c.outString('CLIENT_ERROR bad command line format');
+  if (flags < 0 || Number.isNaN(exptimeInt) || Number.isNaN(vlen)) {
+    c.outString('CLIENT_ERROR bad command line format');
+    return 0;
+  }
   const exptime = store.exptimeFromSigned(exptimeInt);
   let reqCas = 0;
   if (handleCas) {
     const v = parseUint64(buf, t.starts[5], t.ends[5]);
-    if (v === null) return c.outString('CLIENT_ERROR bad command line format');
+    if (v === null) {
+      c.outString('CLIENT_ERROR bad command line format');
+      return 0;
+    }
     reqCas = casNumber(v);
   }
-  if (vlen < 0 || vlen > INT_MAX - 2) return c.outString('CLIENT_ERROR bad command line format');
+  if (vlen < 0 || vlen > INT_MAX - 2) {
+    c.outString('CLIENT_ERROR bad command line format');
+    return 0;
+  }
   if (store.prefixes.enabled) store.prefixes.recordSet(buf, ks, ke);
+  // Fast path: a set over an existing key whose data block is already here.
+  if (mode === StoreMode.Set && next + vlen + 2 <= avail && buf[next + vlen] === 0x0d && buf[next + vlen + 1] === 0x0a) {
+    if (store.overwrite(buf, ks, ke, flags, exptime, buf, next, vlen)) {
+      store.hits.setCmds[store.lastStoredClass]++;
+      if (!c.noreply) storedReply(c);
+      return vlen + 2;
+    }
+  }
   const id = store.alloc(buf, ks, ke, flags, exptime, vlen);
   if (id < 0) {
     if (id === ALLOC_TOO_LARGE) {
@@ -265,12 +301,29 @@ function processUpdate(c: McConnection, t: Tokens, mode: StoreMode, handleCas: b
     c.swallow(vlen + 2);
     // A failed set must not leave the old value readable.
     if (mode === StoreMode.Set) store.removeKey(buf, ks, ke);
-    return;
+    return 0;
   }
-  store.cas[id] = reqCas;
+  store.setRequestedCas(id, reqCas);
   c.nreadMode = mode;
   c.nreadStale = false;
   c.beginRead(NreadKind.TextStore, id, store.valueBuffer(id), store.valueOffset(id), vlen, true);
+  return 0;
+}
+
+/** "STORED\r\n". */
+function storedReply(c: McConnection): void {
+  const out = c.out;
+  const b = out.reserve(8);
+  const o = out.len;
+  b[o] = 0x53;
+  b[o + 1] = 0x54;
+  b[o + 2] = 0x4f;
+  b[o + 3] = 0x52;
+  b[o + 4] = 0x45;
+  b[o + 5] = 0x44;
+  b[o + 6] = 0x0d;
+  b[o + 7] = 0x0a;
+  out.len = o + 8;
 }
 
 /** A client CAS as the store keeps it: values past 2^53 can never match a real one. */
@@ -283,7 +336,7 @@ export function completeTextStore(c: McConnection, validTrailer: boolean): void 
   const store = c.store;
   const id = c.nreadItem;
   c.nreadItem = -1;
-  store.hits.setCmds[store.cls[id]]++;
+  store.hits.setCmds[store.classOf(id)]++;
   const meta = c.nreadKind === NreadKind.MetaSet;
   if (!validTrailer) {
     store.discard(id);
@@ -298,7 +351,7 @@ export function completeTextStore(c: McConnection, validTrailer: boolean): void 
   }
   switch (ret) {
     case StoreResult.Stored:
-      c.outString('STORED');
+      if (!c.noreply) storedReply(c);
       break;
     case StoreResult.Exists:
       c.outString('EXISTS');
@@ -324,7 +377,7 @@ function processTouch(c: McConnection, t: Tokens): void {
   const id = store.touch(t.buf, ks, ke, store.exptimeFromSigned(v));
   store.counters.touchCmds++;
   if (id >= 0) {
-    store.hits.touchHits[store.cls[id]]++;
+    store.hits.touchHits[store.classOf(id)]++;
     c.outString('TOUCHED');
   } else {
     store.counters.touchMisses++;
@@ -375,7 +428,7 @@ function processDelete(c: McConnection, t: Tokens): void {
   if (store.prefixes.enabled) store.prefixes.recordDelete(t.buf, ks, ke);
   const id = store.get(t.buf, ks, ke, false);
   if (id >= 0) {
-    store.hits.deleteHits[store.cls[id]]++;
+    store.hits.deleteHits[store.classOf(id)]++;
     store.unlink(id);
     c.outString('DELETED');
   } else {
@@ -417,7 +470,11 @@ function processMemlimit(c: McConnection, t: Tokens): void {
   c.outString('OK');
 }
 
-/** ElastiCache's auto discovery: `config get cluster`. */
+/**
+ * ElastiCache's auto discovery: `config get cluster` for clients, and
+ * `config set cluster <version> <bytes>` + node list for the control plane (only
+ * on its management channel: customers cannot rewrite the discovery answer).
+ */
 function processConfig(c: McConnection, t: Tokens): void {
   if (t.ntokens === 4 && t.is(1, 'get') && t.is(2, 'cluster')) {
     const body = c.node.clusterConfig();
@@ -426,7 +483,25 @@ function processConfig(c: McConnection, t: Tokens): void {
     c.out.ascii('\r\nEND\r\n');
     return;
   }
+  if (c.management && t.ntokens === 6 && t.is(1, 'set') && t.is(2, 'cluster')) {
+    const version = parseUint32(t.buf, t.starts[3], t.ends[3]);
+    const bytes = parseInt32(t.buf, t.starts[4], t.ends[4]);
+    if (version === null || bytes === null || bytes < 0 || bytes > c.node.settings.itemSizeMax) return c.outString('CLIENT_ERROR bad command line format');
+    c.configVersion = version;
+    c.configData = Buffer.allocUnsafe(bytes);
+    c.beginRead(NreadKind.ConfigSet, -1, c.configData, 0, bytes, true);
+    return;
+  }
   c.outString('ERROR');
+}
+
+/** After the node list of `config set cluster` arrived. */
+export function completeConfigSet(c: McConnection, validTrailer: boolean): void {
+  const data = c.configData!;
+  c.configData = null;
+  if (!validTrailer) return c.outString('CLIENT_ERROR bad data chunk');
+  c.node.setClusterConfigLine(c.configVersion, data.toString('latin1'));
+  c.outString('STORED');
 }
 
 // ---- stats ------------------------------------------------------------------------------
@@ -496,9 +571,9 @@ function cachedump(c: McConnection, cls: number, limit: number): void {
   let bytes = 0;
   store.forEachInClass(cls, (id) => {
     if (limit !== 0 && shown >= limit) return false;
-    if ((store.itFlags[id] & 4096) !== 0) return true; // binary keys are not printed
-    const exp = store.exptimes[id];
-    const line = `ITEM ${store.keyString(id)} [${store.valLens[id]} b; ${exp === 0 ? 0 : exp + store.processStarted} s]\r\n`;
+    if ((store.flagBits(id) & 4096) !== 0) return true; // binary keys are not printed
+    const exp = store.exptimeOf(id);
+    const line = `ITEM ${store.keyString(id)} [${store.valLen(id)} b; ${exp === 0 ? 0 : exp + store.processStarted} s]\r\n`;
     if (bytes + line.length + 6 > 2 * 1024 * 1024) return false;
     bytes += line.length;
     c.out.ascii(line);
@@ -640,12 +715,12 @@ function crawlerClasses(c: McConnection, arg: string): Set<number> | null {
 function metadump(c: McConnection, classes: Set<number>): void {
   const store = c.store;
   store.forEachItem((id) => {
-    if (!classes.has(store.cls[id])) return;
-    const exp = store.exptimes[id];
+    if (!classes.has(store.classOf(id))) return;
+    const exp = store.exptimeOf(id);
     const key = uriEncode(store.keyString(id));
     c.out.ascii(
-      `key=${key} exp=${exp === 0 ? -1 : exp + store.processStarted} la=${store.times[id] + store.processStarted} ` +
-        `cas=${store.cas[id]} fetch=${(store.itFlags[id] & 8) !== 0 ? 'yes' : 'no'} cls=${store.cls[id]} size=${store.total(id)}\n`,
+      `key=${key} exp=${exp === 0 ? -1 : exp + store.processStarted} la=${store.timeOf(id) + store.processStarted} ` +
+        `cas=${store.casOf(id)} fetch=${(store.flagBits(id) & 8) !== 0 ? 'yes' : 'no'} cls=${store.classOf(id)} size=${store.total(id)}\n`,
     );
   });
   c.out.ascii('END\r\n');
