@@ -150,6 +150,9 @@ function reject(node: ValkeyNode, client: Client, reply: Reply, message: string,
   return !client.closeAfterReply;
 }
 
+/** EVAL_RO and friends carry the readonly flag but track nothing by themselves. */
+const READ_ONLY_SCRIPTS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+
 /** Called with every command's run time in µs (latency monitor and histograms). */
 export const commandTimingHooks: ((node: ValkeyNode, client: Client, spec: CommandSpec, micros: number) => void)[] = [];
 
@@ -195,7 +198,8 @@ export function call(node: ValkeyNode, client: Client, argv: Argv, spec: Command
   if (client.tracking) {
     // Client-side caching: remember what a tracking client read; CLIENT CACHING
     // yes/no covers just the next command (or, in MULTI, until EXEC).
-    if (spec.bits! & Flag.readonly) {
+    // Read-only scripts are not reads themselves: the commands they run decide.
+    if (spec.bits! & Flag.readonly && !READ_ONLY_SCRIPTS.has(spec.name)) {
       const positions = keyPositions(spec, argv);
       if (positions.length) tracking.remember(client, positions.map((i) => argv.str(i)));
     }

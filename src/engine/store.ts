@@ -146,8 +146,10 @@ export class Store {
     const ks = this.dbs[db];
     const at = ks.expireAt(id);
     if (at === 0 || at > now) return false;
-    // A replica reports expired keys as missing but leaves deletion to its primary.
+    // A replica reports expired keys as missing but leaves deletion to its primary;
+    // during a client pause nothing is deleted either (the dataset must not change).
     if (this.isReplica) return !this.fromPrimary;
+    if (this.expiryPaused?.()) return true;
     const key = ks.keyString(id);
     ks.delete(id);
     this.expiredKeys++;
@@ -157,6 +159,9 @@ export class Store {
     this.onExpired?.(db, key);
     return true;
   }
+
+  /** True while CLIENT PAUSE holds: expired keys read as missing but stay (Redis 7.0). */
+  expiryPaused: (() => boolean) | null = null;
 
   /** Called for each key the store expires (replication propagates a DEL). */
   onExpired: ((db: number, key: string) => void) | null = null;
@@ -272,9 +277,21 @@ export class Store {
   /** Extra bytes outside the dataset (client buffers) added by the server for used_memory. */
   externalBytes = 0;
 
-  /** used_memory minus what maxmemory does not count (replica output buffers, none yet). */
+  /**
+   * What a node uses before it holds any data (redis-server 7.0 reports ~870K at
+   * startup). Counted in used_memory and by maxmemory alike, as Redis counts its own
+   * startup allocations, so that "used_memory + N" limits behave as on Redis.
+   */
+  readonly startupBytes = 900 * 1024;
+
+  /** used_memory: the dataset, client buffers and the startup overhead. */
+  totalMemory(): number {
+    return this.usedMemory() + this.externalBytes + this.startupBytes;
+  }
+
+  /** used_memory minus what maxmemory does not count (replica output buffers: none yet). */
   memoryForEviction(): number {
-    return this.usedMemory() + this.externalBytes;
+    return this.totalMemory();
   }
 
   /**
@@ -346,7 +363,7 @@ export class Store {
    * a quarter of a sample was expired and the time budget allows.
    */
   activeExpireCycle(now: number, budgetMs = 25): void {
-    if (!this.activeExpire || this.isReplica) return;
+    if (!this.activeExpire || this.isReplica || this.expiryPaused?.()) return;
     const started = Date.now();
     let sampled = 0;
     let expired = 0;

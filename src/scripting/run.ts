@@ -149,6 +149,8 @@ export class ScriptRun implements ActiveRun {
   private readonly hook = (S: L): void => this.onHook(S);
 
   private readonly caller: Client;
+  /** KEYS of the run: what a tracking caller is said to have read (see command()). */
+  private declaredKeys: Buffer[] = [];
   private readonly reply: Reply;
   private readonly spec: CommandSpec;
 
@@ -194,6 +196,7 @@ export class ScriptRun implements ActiveRun {
 
   /** Starts the run; it either finishes (replying) before returning, or continues in slices. */
   start(keys: Buffer[], args: Buffer[]): void {
+    this.declaredKeys = keys;
     const T = this.thread;
     this.host.current = this;
     let nargs = 0;
@@ -467,6 +470,11 @@ export class ScriptRun implements ActiveRun {
     if (spec.bits! & Flag.write) this.writeDirty = true;
     const reply = new CountingReply(this.resp, node.stats);
     node.callNested(this.client, argv, spec, reply);
+    // Client-side caching: a script that reads makes its tracking caller remember the
+    // keys it declared (not the ones the script touched), as Redis 7.0 does.
+    if (spec.bits! & Flag.readonly && this.caller.tracking && this.declaredKeys.length > 0) {
+      node.tracking.remember(this.caller, this.declaredKeys.map((k) => k.toString('latin1')));
+    }
     const v = reply.values[0] ?? { t: 'nil' as const };
     pushReply(L, v, this.resp);
     if (raise && v.t === 'error') return lua.lua_error(L);

@@ -87,7 +87,7 @@ export const infoSections: Record<string, Section> = {
   },
   memory: (node) => {
     const mem = process.memoryUsage();
-    const used = node.store.usedMemory() + baseline();
+    const used = node.store.totalMemory();
     const maxmemory = node.store.maxmemory;
     const top = Math.max(used, peak(used));
     const dataset = node.store.usedMemory();
@@ -102,10 +102,10 @@ export const infoSections: Record<string, Section> = {
       ['used_memory_peak', top],
       ['used_memory_peak_human', humanBytes(top)],
       ['used_memory_peak_perc', `${((used * 100) / top).toFixed(2)}%`],
-      ['used_memory_overhead', baseline()],
-      ['used_memory_startup', baseline()],
+      ['used_memory_overhead', used - dataset],
+      ['used_memory_startup', node.store.startupBytes],
       ['used_memory_dataset', dataset],
-      ['used_memory_dataset_perc', `${((dataset * 100) / Math.max(1, used - baseline())).toFixed(2)}%`],
+      ['used_memory_dataset_perc', `${((dataset * 100) / Math.max(1, used - node.store.startupBytes)).toFixed(2)}%`],
       ['allocator_allocated', used],
       ['allocator_active', used],
       ['allocator_resident', mem.rss],
@@ -287,10 +287,6 @@ function peak(used: number): number {
   return peakSeen;
 }
 
-/** Memory a fresh node uses before any data (Redis reports ~870K). */
-function baseline(): number {
-  return 900 * 1024;
-}
 
 /** Renders INFO for the requested section names ("default", "all", "everything" or names). */
 export function renderInfo(node: ValkeyNode, requested: string[]): string {

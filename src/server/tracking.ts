@@ -104,11 +104,16 @@ export class Tracking {
         this.items++;
       }
     }
-    if (this.maxKeys > 0 && this.table.size > this.maxKeys) this.evict();
+    this.enforceLimit();
   }
 
-  /** tracking-table-max-keys: forget (and invalidate) keys until under the limit. */
-  private evict(): void {
+  /**
+   * tracking-table-max-keys: forget (and invalidate) keys until under the limit. Run
+   * after each remembered read and when the limit is lowered (CONFIG SET), as Redis
+   * does before every command and in its cron.
+   */
+  enforceLimit(): void {
+    if (this.maxKeys <= 0 || this.table.size <= this.maxKeys) return;
     let excess = this.table.size - this.maxKeys;
     for (const key of [...this.table.keys()]) {
       if (excess-- <= 0) break;

@@ -29,6 +29,7 @@ import { Acl } from './acl.js';
 import { Tracking } from './tracking.js';
 import { clientInfoLine } from '../commands/groups/connection.js';
 import { recordLatencyEvent } from '../commands/groups/introspection.js';
+import { declaredScriptFlags } from '../scripting/declared-flags.js';
 
 export type EngineName = 'valkey' | 'redis';
 
@@ -141,6 +142,7 @@ export class ValkeyNode {
       keyspaceEvent: (cls, event, key, db) => this.keyspaceEvent(cls, event, key, db),
       keyReady: (db, key) => this.blocking.signal(db, key),
     };
+    this.store.expiryPaused = () => this.pauseUntil > Date.now();
   }
 
   /** Pushes config values into the parts that act on them. */
@@ -153,6 +155,7 @@ export class ValkeyNode {
     this.store.lfuDecayTime = c.int('lfu-decay-time');
     this.slowlog.threshold = c.int('slowlog-log-slower-than');
     this.tracking.maxKeys = c.int('tracking-table-max-keys');
+    this.tracking.enforceLimit();
     this.slowlog.maxLen = c.int('slowlog-max-len');
     if (this.slowlog.entries.length > this.slowlog.maxLen) this.slowlog.entries.length = this.slowlog.maxLen;
     this.acl.setRequirePass(c.get('requirepass'));
@@ -586,10 +589,13 @@ export class ValkeyNode {
   }
 
   /** Whether the command must wait for CLIENT UNPAUSE. */
-  pausedFor(spec: CommandSpec, _argv: Argv): boolean {
+  pausedFor(spec: CommandSpec, argv: Argv): boolean {
     if (this.pauseUntil === 0 || this.pauseUntil <= Date.now()) return false;
     if (this.pauseAll) return true;
-    // WRITE pause: writes and commands that may replicate (EVAL, PUBLISH, ...) wait.
+    // WRITE pause: writes and commands that may replicate (EVAL, PUBLISH, ...) wait;
+    // a script that declares its flags is judged by them (no-writes runs).
+    const declared = spec.bits! & Flag.mayReplicate ? declaredScriptFlags(this, spec.name, argv) : null;
+    if (declared) return !declared.includes('no-writes');
     return (spec.bits! & (Flag.write | Flag.mayReplicate)) !== 0;
   }
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startNode, RawClient, resp } from '../support/valkey.js';
+import { cmd, bulks } from '../support/resp-wire.js';
 import { sha256hex } from '../../src/server/acl.js';
 import type { ValkeyNode } from '../../src/server/valkey-node.js';
 
@@ -28,35 +29,6 @@ async function connect(): Promise<RawClient> {
   const c = await RawClient.connect(node.port);
   opened.push(c);
   return c;
-}
-
-/** Sends one command and returns its whole reply (parsed just enough to know where it ends). */
-async function cmd(c: RawClient, ...args: string[]): Promise<string> {
-  c.write(resp(...args));
-  return c.readUntil((t) => replyEnd(t, 0) === t.length);
-}
-
-/** The offset just past one complete RESP2 reply starting at i, or -1. */
-function replyEnd(t: string, i: number): number {
-  const nl = t.indexOf('\r\n', i);
-  if (nl === -1) return -1;
-  const type = t[i];
-  const n = Number(t.slice(i + 1, nl));
-  if (type === '$') return n < 0 ? nl + 2 : t.length >= nl + 2 + n + 2 ? nl + 2 + n + 2 : -1;
-  if (type === '*') {
-    let at = nl + 2;
-    for (let k = 0; k < n; k++) {
-      at = replyEnd(t, at);
-      if (at === -1) return -1;
-    }
-    return at;
-  }
-  return nl + 2;
-}
-
-/** A RESP2 array of bulk strings, for expected replies. */
-function bulks(...items: string[]): string {
-  return `*${items.length}\r\n` + items.map((s) => `$${Buffer.byteLength(s, 'latin1')}\r\n${s}\r\n`).join('');
 }
 
 const NOPERM_KEY = '-NOPERM this user has no permissions to access one of the keys used as arguments\r\n';

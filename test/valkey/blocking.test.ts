@@ -10,10 +10,9 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startNode, RawClient, resp } from '../support/valkey.js';
+import { RawClient, resp } from '../support/valkey.js';
+import { target, cmd, replies, bulks } from '../support/resp-wire.js';
 import type { ValkeyNode } from '../../src/server/valkey-node.js';
-
-const TWIN = Number(process.env.COVE_TWIN_PORT ?? 0);
 
 let node: ValkeyNode | null = null;
 let port = 0;
@@ -22,12 +21,7 @@ let control: RawClient;
 let observer: RawClient;
 
 before(async () => {
-  if (TWIN) {
-    port = TWIN;
-  } else {
-    node = await startNode();
-    port = node.port;
-  }
+  ({ port, node } = await target());
   control = await RawClient.connect(port);
   observer = await RawClient.connect(port);
 });
@@ -36,47 +30,6 @@ after(async () => {
   observer.close();
   await node?.close();
 });
-
-/** End offset of the RESP reply starting at i, or -1 if incomplete. */
-function replyEnd(s: string, i: number): number {
-  const e = s.indexOf('\r\n', i);
-  if (e < 0) return -1;
-  const t = s[i];
-  const n = Number(s.slice(i + 1, e));
-  if ('+-:_,#('.includes(t)) return e + 2;
-  if (t === '$' || t === '=' || t === '!') {
-    if (n < 0) return e + 2;
-    return s.length >= e + 4 + n ? e + 4 + n : -1;
-  }
-  if ('*~>%|'.includes(t)) {
-    if (n < 0) return e + 2;
-    let j = e + 2;
-    for (let k = 0; k < (t === '%' || t === '|' ? 2 * n : n); k++) {
-      j = replyEnd(s, j);
-      if (j < 0) return -1;
-    }
-    return j;
-  }
-  return -1;
-}
-
-/** Reads exactly `count` complete replies (default one). */
-async function replies(c: RawClient, count = 1, timeoutMs = 5000): Promise<string> {
-  return c.readUntil((t) => {
-    let j = 0;
-    for (let k = 0; k < count; k++) {
-      if (j >= t.length) return false;
-      j = replyEnd(t, j);
-      if (j < 0) return false;
-    }
-    return j === t.length;
-  }, timeoutMs);
-}
-
-async function cmd(c: RawClient, ...args: string[]): Promise<string> {
-  c.write(resp(...args));
-  return replies(c);
-}
 
 /** Sends a (blocking) command without waiting for its reply. */
 function send(c: RawClient, ...args: string[]): void {
@@ -103,8 +56,6 @@ async function clients(n: number): Promise<RawClient[]> {
   for (let i = 0; i < n; i++) out.push(await RawClient.connect(port));
   return out;
 }
-
-const bulks = (...xs: string[]) => `*${xs.length}\r\n` + xs.map((x) => `$${Buffer.byteLength(x, 'latin1')}\r\n${x}\r\n`).join('');
 
 describe('immediate replies and timeouts', () => {
   test('BLPOP with data replies at once from the first non-empty key in argument order', async () => {

@@ -10,87 +10,26 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startNode, RawClient, resp } from '../support/valkey.js';
+import { RawClient } from '../support/valkey.js';
+import { target, inNode, cmd, bulk, bulks, WRONGTYPE, NOT_INT, parseBulks, parseScan } from '../support/resp-wire.js';
 import type { ValkeyNode } from '../../src/server/valkey-node.js';
 import { MemoryAccount } from '../../src/engine/memory.js';
 import { MemberTable } from '../../src/engine/types/member-table.js';
 import { HashValue } from '../../src/engine/types/hash.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../../src/commands/long-double.js';
 
-const TWIN = Number(process.env.COVE_TWIN_PORT ?? 0);
-const inNode = { skip: TWIN ? 'looks inside the in-process node' : false };
-
 let node: ValkeyNode | null = null;
 let port = 0;
 
 before(async () => {
-  if (TWIN) {
-    port = TWIN;
-  } else {
-    node = await startNode();
-    port = node.port;
-  }
+  ({ port, node } = await target());
 });
 after(async () => {
   await node?.close();
 });
 
-// ---- raw RESP helpers -----------------------------------------------------------------
-
-/** End offset of the RESP reply starting at i, or -1 if incomplete. */
-function replyEnd(s: string, i: number): number {
-  const e = s.indexOf('\r\n', i);
-  if (e < 0) return -1;
-  const t = s[i];
-  const n = Number(s.slice(i + 1, e));
-  if ('+-:_,#('.includes(t)) return e + 2;
-  if (t === '$' || t === '=') {
-    if (n < 0) return e + 2;
-    return s.length >= e + 4 + n ? e + 4 + n : -1;
-  }
-  if ('*~>%'.includes(t)) {
-    if (n < 0) return e + 2;
-    let j = e + 2;
-    for (let k = 0; k < (t === '%' ? 2 * n : n); k++) {
-      j = replyEnd(s, j);
-      if (j < 0) return -1;
-    }
-    return j;
-  }
-  return -1;
-}
-
-/** Sends one command and returns its complete raw reply. */
-async function cmd(c: RawClient, ...args: (string | Buffer)[]): Promise<string> {
-  c.write(resp(...args));
-  return c.readUntil((t) => t.length > 0 && replyEnd(t, 0) === t.length);
-}
-
 async function raw(): Promise<RawClient> {
   return RawClient.connect(port);
-}
-
-const bulk = (x: string) => `$${Buffer.byteLength(x, 'latin1')}\r\n${x}\r\n`;
-const bulks = (...xs: string[]) => `*${xs.length}\r\n` + xs.map(bulk).join('');
-const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
-const NOT_INT = '-ERR value is not an integer or out of range\r\n';
-
-/** Parses a flat RESP2 array of bulks (no nesting) into strings. */
-function parseBulks(r: string): string[] {
-  const lines = r.split('\r\n');
-  const out: string[] = [];
-  for (let i = 1; i < lines.length - 1; i += 2) out.push(lines[i + 1]);
-  return out;
-}
-
-/** Parses an HSCAN/SSCAN reply into [cursor, elements]. */
-function parseScan(r: string): [string, string[]] {
-  const lines = r.split('\r\n');
-  const cursor = lines[2];
-  const n = Number(lines[3].slice(1));
-  const out: string[] = [];
-  for (let k = 0; k < n; k++) out.push(lines[5 + 2 * k]);
-  return [cursor, out];
 }
 
 // ---- the value classes -----------------------------------------------------------------

@@ -6,10 +6,11 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startNode, RawClient, resp } from '../support/valkey.js';
+import { cmd as call, replies, int, bulk, err, WRONGTYPE, haveRedis, startRedis } from '../support/resp-wire.js';
 import type { ValkeyNode } from '../../src/server/valkey-node.js';
 import { HllWork, PROMOTE, createHll, denseSet, hllPattern } from '../../src/engine/types/hll.js';
 
@@ -23,53 +24,18 @@ after(async () => {
 
 // ---- raw RESP helpers ------------------------------------------------------------------
 
-function replyEnd(s: string, i: number): number {
-  const e = s.indexOf('\r\n', i);
-  if (e < 0) return -1;
-  const t = s[i];
-  const n = Number(s.slice(i + 1, e));
-  if ('+-:_,#('.includes(t)) return e + 2;
-  if (t === '$') return n < 0 ? e + 2 : s.length >= e + 4 + n ? e + 4 + n : -1;
-  if ('*~>%'.includes(t)) {
-    if (n < 0) return e + 2;
-    let j = e + 2;
-    for (let k = 0; k < (t === '%' ? 2 * n : n); k++) {
-      j = replyEnd(s, j);
-      if (j < 0) return -1;
-    }
-    return j;
-  }
-  return -1;
-}
-
-async function call(c: RawClient, ...args: (string | Buffer)[]): Promise<string> {
-  c.write(resp(...args));
-  return c.readUntil((t) => t.length > 0 && replyEnd(t, 0) === t.length, 10000);
-}
-
 /** Pipelines many commands and waits for all their replies; returns the replies' text. */
 async function pipeline(c: RawClient, commands: (string | Buffer)[][]): Promise<string> {
   c.write(Buffer.concat(commands.map((args) => resp(...args))));
-  return c.readUntil((t) => {
-    let i = 0;
-    for (let k = 0; k < commands.length; k++) {
-      i = replyEnd(t, i);
-      if (i < 0) return false;
-    }
-    return i === t.length;
-  }, 30000);
+  return replies(c, commands.length, 30000);
 }
 
 async function raw(port = node.port): Promise<RawClient> {
   return RawClient.connect(port);
 }
 
-const int = (n: number) => `:${n}\r\n`;
-const bulk = (x: string) => `$${Buffer.byteLength(x, 'latin1')}\r\n${x}\r\n`;
-const err = (m: string) => `-${m}\r\n`;
 const NOT_HLL = err('WRONGTYPE Key is not a valid HyperLogLog string value.');
 const CORRUPT = err('INVALIDOBJ Corrupted HLL object detected');
-const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
 
 /** The bytes of a bulk reply. */
 function bulkBytes(r: string): Buffer {
@@ -370,30 +336,7 @@ describe('events and clients', () => {
 
 // ---- the format proof against redis-server 7.0 ------------------------------------------------
 
-const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
-
-async function startRedis(): Promise<{ port: number; proc: ChildProcess } | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 40));
-      try {
-        const c = await RawClient.connect(port);
-        const pong = await call(c, 'PING');
-        c.close();
-        if (pong === '+PONG\r\n') return { port, proc };
-      } catch {
-        // not up yet
-      }
-      if (proc.exitCode !== null) break;
-    }
-    proc.kill();
-  }
-  return null;
-}
-
-describe('format proof with redis-server 7.0', { skip: haveRedis ? false : 'redis-server is not installed' }, () => {
+describe('format proof with redis-server 7.0', { skip: haveRedis() ? false : 'redis-server is not installed' }, () => {
   let ref: { port: number; proc: ChildProcess } | null = null;
   let r: RawClient;
   let c: RawClient;

@@ -7,6 +7,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startNode, RawClient, resp } from '../support/valkey.js';
+import { cmd } from '../support/resp-wire.js';
 import type { ValkeyNode } from '../../src/server/valkey-node.js';
 
 let node: ValkeyNode;
@@ -26,28 +27,6 @@ async function connect(): Promise<RawClient> {
   const c = await RawClient.connect(node.port);
   opened.push(c);
   return c;
-}
-
-/** Sends one command and returns its whole RESP2 reply. */
-async function cmd(c: RawClient, ...args: (string | Buffer)[]): Promise<string> {
-  c.write(resp(...args));
-  return c.readUntil((t) => replyEnd(t, 0) === t.length);
-}
-
-function replyEnd(t: string, i: number): number {
-  const nl = t.indexOf('\r\n', i);
-  if (nl === -1) return -1;
-  const n = Number(t.slice(i + 1, nl));
-  if (t[i] === '$') return n < 0 ? nl + 2 : t.length >= nl + 4 + n ? nl + 4 + n : -1;
-  if (t[i] === '*') {
-    let at = nl + 2;
-    for (let k = 0; k < n; k++) {
-      at = replyEnd(t, at);
-      if (at === -1) return -1;
-    }
-    return at;
-  }
-  return nl + 2;
 }
 
 /** The strings and integers of a RESP2 reply, flattened (nil bulks left out). */

@@ -7,10 +7,11 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startNode, RawClient, resp } from '../support/valkey.js';
+import { cmd as call, replies, NIL, int, bulk, bulks, arr, err, WRONGTYPE, SYNTAX, haveRedis, startRedis } from '../support/resp-wire.js';
 import type { ValkeyNode } from '../../src/server/valkey-node.js';
 import { MemoryAccount } from '../../src/engine/memory.js';
 import { ZSetValue } from '../../src/engine/types/zset.js';
@@ -26,53 +27,13 @@ after(async () => {
 
 // ---- raw RESP helpers ------------------------------------------------------------------
 
-/** End offset of the RESP reply starting at i, or -1 while incomplete. */
-function replyEnd(s: string, i: number): number {
-  const e = s.indexOf('\r\n', i);
-  if (e < 0) return -1;
-  const t = s[i];
-  const n = Number(s.slice(i + 1, e));
-  if ('+-:_,#('.includes(t)) return e + 2;
-  if (t === '$' || t === '=') return n < 0 ? e + 2 : s.length >= e + 4 + n ? e + 4 + n : -1;
-  if ('*~>%'.includes(t)) {
-    if (n < 0) return e + 2;
-    let j = e + 2;
-    for (let k = 0; k < (t === '%' ? 2 * n : n); k++) {
-      j = replyEnd(s, j);
-      if (j < 0) return -1;
-    }
-    return j;
-  }
-  return -1;
-}
-
-/** Sends one command and resolves with its complete raw reply. */
-async function call(c: RawClient, ...args: (string | Buffer)[]): Promise<string> {
-  c.write(resp(...args));
-  return c.readUntil((t) => t.length > 0 && replyEnd(t, 0) === t.length, 5000);
-}
-
-/** Waits for one complete reply without sending anything (a blocked client's answer). */
-async function next(c: RawClient, timeoutMs = 3000): Promise<string> {
-  return c.readUntil((t) => t.length > 0 && replyEnd(t, 0) === t.length, timeoutMs);
-}
-
 async function raw(port = node.port): Promise<RawClient> {
   return RawClient.connect(port);
 }
 
-const bulk = (x: string) => `$${Buffer.byteLength(x, 'latin1')}\r\n${x}\r\n`;
-const arr = (...items: string[]) => `*${items.length}\r\n` + items.join('');
-const bulks = (...xs: string[]) => arr(...xs.map(bulk));
-const int = (n: number) => `:${n}\r\n`;
 const dbl = (s: string) => `,${s}\r\n`;
-const NIL = '$-1\r\n';
 const NIL_ARRAY = '*-1\r\n';
 const NULL3 = '_\r\n';
-const OK = '+OK\r\n';
-const err = (m: string) => `-${m}\r\n`;
-const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
-const SYNTAX = err('ERR syntax error');
 
 // ---- the skip list and the value, against a model -------------------------------------------
 
@@ -419,8 +380,8 @@ describe('pops', () => {
     second.write(resp('BZPOPMAX', 'zwait', '5'));
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(await call(writer, 'ZADD', 'zwait', '1', 'a', '2', 'b', '3', 'c'), int(3));
-    assert.equal(await next(first), arr(bulk('zwait'), bulk('a'), bulk('1')));
-    assert.equal(await next(second), arr(bulk('zwait'), bulk('c'), bulk('3')));
+    assert.equal(await replies(first), arr(bulk('zwait'), bulk('a'), bulk('1')));
+    assert.equal(await replies(second), arr(bulk('zwait'), bulk('c'), bulk('3')));
     assert.equal(await call(writer, 'ZRANGE', 'zwait', '0', '-1'), bulks('b'));
     first.close();
     second.close();
@@ -436,7 +397,7 @@ describe('pops', () => {
     await call(writer, 'ZADD', 'zm-b', '2', 'y', '1', 'x');
     await call(writer, 'ZADD', 'zm-b', '3', 'z');
     assert.equal(await call(writer, 'EXEC'), arr(int(2), int(1)));
-    assert.equal(await next(waiter), arr(bulk('zm-b'), arr(bulks('x', '1'), bulks('y', '2'), bulks('z', '3'))));
+    assert.equal(await replies(waiter), arr(bulk('zm-b'), arr(bulks('x', '1'), bulks('y', '2'), bulks('z', '3'))));
     waiter.close();
     writer.close();
   });
@@ -700,30 +661,6 @@ describe('client libraries', () => {
 
 // ---- the same scripts against redis-server 7.0 ---------------------------------------------------
 
-const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
-
-/** Starts redis-server 7.0 on a free random port (no persistence); null if it cannot. */
-async function startRedis(): Promise<{ port: number; proc: ChildProcess } | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 40));
-      try {
-        const c = await RawClient.connect(port);
-        const pong = await call(c, 'PING');
-        c.close();
-        if (pong === '+PONG\r\n') return { port, proc };
-      } catch {
-        // not up yet
-      }
-      if (proc.exitCode !== null) break;
-    }
-    proc.kill();
-  }
-  return null;
-}
-
 /** Runs commands on both servers in order, returning the first reply that differs. */
 async function compareScripts(a: RawClient, b: RawClient, script: string[][]): Promise<string | null> {
   for (const args of script) {
@@ -821,7 +758,7 @@ function randomScript(seed: number, n: number, lexRanges: boolean): string[][] {
   return out;
 }
 
-describe('against redis-server 7.0', { skip: haveRedis ? false : 'redis-server is not installed' }, () => {
+describe('against redis-server 7.0', { skip: haveRedis() ? false : 'redis-server is not installed' }, () => {
   let ref: { port: number; proc: ChildProcess } | null = null;
   before(async () => {
     ref = await startRedis();
