@@ -138,6 +138,11 @@ export function timeoutArg(ctx: Ctx, i: number): number {
 }
 
 /** Throws a syntax error. */
+/** The client a Lua script's redis.call runs as (src/scripting/script-client.ts). */
+export function isScriptClient(client: object): boolean {
+  return (client as { isScript?: boolean }).isScript === true;
+}
+
 export function syntaxError(): never {
   throw new CommandError(Errors.syntax);
 }

@@ -3,7 +3,7 @@
 
 import { CommandError, Errors } from '../../protocol/resp/errors.js';
 import type { Argv } from '../../protocol/resp/argv.js';
-import type { CommandSpec, Ctx, KeySpec } from '../types.js';
+import type { CommandFlag, CommandSpec, Ctx, KeySpec } from '../types.js';
 import { NO_KEYS } from '../types.js';
 import { globMatch } from '../helpers.js';
 import { renderInfo } from '../../server/info.js';
@@ -564,6 +564,37 @@ const s = (
   keys = NO_KEYS,
 ): CommandSpec => ({ name, arity, flags, keys, categories, group: 'server', summary, since, handler });
 
+/** CLUSTER subcommands with redis-server 7.0's arity and flags (answered as with cluster-enabled no). */
+const CLUSTER_SUBCOMMANDS: Record<string, [number, CommandFlag[]]> = {
+  addslots: [-3, ['no_async_loading', 'admin', 'stale']],
+  addslotsrange: [-4, ['no_async_loading', 'admin', 'stale']],
+  bumpepoch: [2, ['no_async_loading', 'admin', 'stale']],
+  'count-failure-reports': [3, ['admin', 'stale']],
+  countkeysinslot: [3, ['stale']],
+  delslots: [-3, ['no_async_loading', 'admin', 'stale']],
+  delslotsrange: [-4, ['no_async_loading', 'admin', 'stale']],
+  failover: [-2, ['no_async_loading', 'admin', 'stale']],
+  flushslots: [2, ['no_async_loading', 'admin', 'stale']],
+  forget: [3, ['no_async_loading', 'admin', 'stale']],
+  getkeysinslot: [4, ['stale']],
+  help: [2, ['loading', 'stale']],
+  info: [2, ['stale']],
+  keyslot: [3, ['stale']],
+  links: [2, ['stale']],
+  meet: [-4, ['no_async_loading', 'admin', 'stale']],
+  myid: [2, ['stale']],
+  nodes: [2, ['stale']],
+  replicas: [3, ['admin', 'stale']],
+  replicate: [3, ['no_async_loading', 'admin', 'stale']],
+  reset: [-2, ['admin', 'stale', 'noscript']],
+  saveconfig: [2, ['no_async_loading', 'admin', 'stale']],
+  'set-config-epoch': [3, ['no_async_loading', 'admin', 'stale']],
+  setslot: [-4, ['no_async_loading', 'admin', 'stale']],
+  shards: [2, ['stale']],
+  slaves: [3, ['admin', 'stale']],
+  slots: [2, ['stale']],
+};
+
 export const serverCommands: CommandSpec[] = [
   s('info', -1, ['loading', 'stale', 'sentinel'], 'Returns information and statistics about the server.', '1.0.0', info, ['dangerous']),
   {
@@ -615,8 +646,8 @@ export const serverCommands: CommandSpec[] = [
     ...s('cluster', -2, [], 'A container for Redis Cluster commands.', '3.0.0', undefined),
     // A standalone node answers every CLUSTER subcommand as redis-server does with
     // cluster-enabled no. Cluster mode (hash slots) is not built yet.
-    subcommands: ['addslots', 'addslotsrange', 'bumpepoch', 'count-failure-reports', 'countkeysinslot', 'delslots', 'delslotsrange', 'failover', 'flushslots', 'forget', 'getkeysinslot', 'help', 'info', 'keyslot', 'links', 'meet', 'myid', 'nodes', 'replicas', 'replicate', 'reset', 'saveconfig', 'set-config-epoch', 'setslot', 'shards', 'slaves', 'slots'].map((sub) =>
-      s(`cluster|${sub}`, -2, ['stale'], `CLUSTER ${sub.toUpperCase()} (cluster mode only).`, '3.0.0', () => {
+    subcommands: Object.entries(CLUSTER_SUBCOMMANDS).map(([sub, [arity, flags]]) =>
+      s(`cluster|${sub}`, arity, flags, `CLUSTER ${sub.toUpperCase()} (cluster mode only).`, '3.0.0', () => {
         throw new CommandError('ERR This instance has cluster support disabled');
       }),
     ),

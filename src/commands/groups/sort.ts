@@ -20,7 +20,7 @@ import type { SetValue } from '../../engine/types/set.js';
 import type { ZSetValue } from '../../engine/types/zset.js';
 import type { HashValue } from '../../engine/types/hash.js';
 import type { CommandSpec, Ctx, KeySpec } from '../types.js';
-import { intArg, lookupRead, lookupWrite, written } from '../helpers.js';
+import { intArg, lookupRead, lookupWrite, written, isScriptClient } from '../helpers.js';
 
 interface SortOptions {
   desc: boolean;
@@ -152,9 +152,9 @@ function sortGeneric(ctx: Ctx, readonly: boolean): void {
   const id = lookupRead(ctx, 1);
   const type = id === -1 ? ValueType.List : ctx.db.type(id);
   if (type !== ValueType.List && type !== ValueType.Set && type !== ValueType.ZSet) throw new CommandError(Errors.wrongType);
-  // A set has no order of its own: one that is stored gets sorted, so the result
-  // does not depend on the set's internal layout.
-  if (o.dontSort && type === ValueType.Set && o.storeArg !== 0) {
+  // A set has no order of its own: one that is stored, or read by a script, gets
+  // sorted, so the result (replicated as such) does not depend on the set's layout.
+  if (o.dontSort && type === ValueType.Set && (o.storeArg !== 0 || isScriptClient(ctx.client))) {
     o.dontSort = false;
     o.alpha = true;
     o.by = null;

@@ -34,7 +34,7 @@ import {
 import type { CommandSpec, Ctx, KeySpec } from '../types.js';
 import { Argv } from '../../protocol/resp/argv.js';
 import type { Reply } from '../../protocol/resp/writer.js';
-import { lookupRead, lookupWrite, written, writeObject } from '../helpers.js';
+import { lookupRead, lookupWrite, written, writeObject, isScriptClient } from '../helpers.js';
 import { helpReply } from './server.js';
 
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
@@ -395,6 +395,8 @@ function parseRead(ctx: Ctx, xreadgroup: boolean): ReadArgs {
       const v = argv.int(i + 1);
       if (v === null) throw new CommandError('ERR timeout is not an integer or out of range');
       if (v < 0) throw new CommandError('ERR timeout is negative');
+      // No blocking from a script (Redis keeps this error for compatibility).
+      if (isScriptClient(ctx.client)) throw new CommandError(`ERR ${argv.str(0)} command is not allowed with BLOCK option from scripts`);
       a.block = Number(v);
       i++;
     } else if (argv.is(i, 'count') && more >= 1) {
