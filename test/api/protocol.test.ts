@@ -198,3 +198,17 @@ test('with --credentials, SigV4 is verified and each account sees only its own r
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a page of another web origin cannot drive the API; the same loopback origin and the CLI (no Origin) can', async () => {
+  const vpcs = async () => (await post('Action=DescribeVpcs&Version=2016-11-15')).text.match(/<vpcId>/g)?.length ?? 0;
+  const before = await vpcs();
+  const cross = await post('Action=CreateVpc&Version=2016-11-15&CidrBlock=10.66.0.0%2F16', { origin: 'http://evil.example' });
+  assert.equal(cross.status, 403);
+  assert.equal(cross.doc.Response.Errors.Error.Code, 'UnauthorizedOperation');
+  assert.equal(await vpcs(), before, 'nothing was created');
+  const rebound = await post('Action=DescribeVpcs&Version=2016-11-15', { origin: 'null' });
+  assert.equal(rebound.status, 403, 'an opaque origin (sandboxed page, file://) is refused too');
+  const same = await post('Action=CreateVpc&Version=2016-11-15&CidrBlock=10.67.0.0%2F16', { origin: cove.endpoint });
+  assert.equal(same.status, 200);
+  assert.equal(await vpcs(), before + 1);
+});
