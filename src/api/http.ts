@@ -12,6 +12,7 @@ import { decodeInput, paramTree } from './decode.js';
 import { errorBody, successBody } from './xml.js';
 import { parseAuthorization, verifySignature } from './sigv4.js';
 import type { Service } from './operations.js';
+import { isLoopbackHost } from './loopback.js';
 import type { RequestContext } from './shapes.js';
 
 /** Largest request body accepted (EC2's own limit for a Query request is far smaller in practice). */
@@ -33,6 +34,10 @@ export interface ApiOptions {
   /** Handles paths under /_cove/ (status, shutdown); return false to answer 404. */
   internal?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => boolean | Promise<boolean>;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** The web console and /metrics (src/web/console.ts): true when it answered, 'api' to let the API answer. */
+  web?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => Promise<boolean | 'api'>;
+  /** Told of every API answer: requests by service, action (a known one, else 'unknown') and status. */
+  counted?: (service: string, action: string, status: number) => void;
 }
 
 export function createApiServer(opts: ApiOptions): http.Server {
@@ -64,6 +69,7 @@ async function handle(opts: ApiOptions, req: http.IncomingMessage, res: http.Ser
       date: new Date().toUTCString(),
     });
     res.end(body);
+    opts.counted?.(service?.name ?? '-', service?.operations.has(action) ? action : action ? 'unknown' : '-', status);
     opts.log?.('info', `${action || '-'} ${status}`, {
       service: service?.name,
       action: action || undefined,
@@ -93,6 +99,8 @@ async function handle(opts: ApiOptions, req: http.IncomingMessage, res: http.Ser
     return;
   }
 
+  if (opts.web && !url.startsWith('/_cove/') && (await opts.web(req, res, body)) === true) return;
+
   if (url.startsWith('/_cove/')) {
     if (opts.internal && (await opts.internal(req, res, body))) return;
     res.writeHead(404, { 'content-type': 'text/plain' });
@@ -112,6 +120,14 @@ async function handle(opts: ApiOptions, req: http.IncomingMessage, res: http.Ser
       opts.services.find((s) => s.version === version) ??
       (auth ? opts.services.find((s) => s.name === auth.service) : undefined) ??
       opts.services.find((s) => s.operations.has(action));
+
+    // A browser page must not drive the API from the user's machine: cross-site form
+    // posts and DNS names rebound to this host carry an Origin (or Host) that is not
+    // this host's. The AWS CLI and SDKs send no Origin; the console is same-origin.
+    const origin = header(req, 'origin');
+    if (origin !== undefined && !isSameLoopbackOrigin(origin, header(req, 'host'))) {
+      throw new ApiError('UnauthorizedOperation', `Requests from the web origin ${origin} are not accepted; use the AWS CLI, an SDK or the console at this address.`);
+    }
 
     let account = opts.defaultAccount;
     if (opts.credentials) {
@@ -210,4 +226,15 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | nu
       }
     });
   });
+}
+
+/** An Origin that is exactly this server's own address, named as a loopback host. */
+function isSameLoopbackOrigin(origin: string, host: string | undefined): boolean {
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host !== undefined && originHost === host.trim().toLowerCase() && isLoopbackHost(host);
 }
