@@ -13,6 +13,7 @@ import { tagAndCatalogOperations } from './ec2/tags-and-catalog.js';
 import { subnetGroupOperations } from './elasticache/subnet-groups.js';
 import { clusterOperations } from './elasticache/clusters.js';
 import { miscOperations } from './elasticache/misc.js';
+import { replicationGroupOperations } from './elasticache/replication-groups.js';
 
 export interface Service {
   /** The signing name (SigV4 credential scope) and the routing key. */
@@ -62,6 +63,7 @@ export function services(cloud: Cloud, runDir: string, extra: { ec2?: Operation[
         ...subnetGroupOperations(cloud),
         ...clusterOperations(cloud, runDir),
         ...miscOperations(cloud),
+        ...replicationGroupOperations(cloud, runDir),
         ...(extra.elasticache ?? []),
       ]),
     },

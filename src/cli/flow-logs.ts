@@ -2,6 +2,8 @@
 // Cove wrote to the data dir (flow-logs/<fl-id>.log), with a header of field names.
 // Works whether or not the control plane runs (it is asked only for the record
 // format of custom LogFormats); --follow keeps printing records as they are written.
+// --json prints one object per record and line (field names as keys, numbers as
+// numbers, '-' as null) for scripts.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +17,20 @@ export interface FlowLogFlags {
   follow?: boolean;
   flowLogId?: string[];
   header?: boolean;
+  json?: boolean;
+}
+
+/** Fields that are numbers in a record (the account id keeps its leading zeros). */
+const NUMERIC = new Set(['version', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'tcp-flags']);
+
+function recordJson(fields: readonly string[], line: string): string {
+  const values = line.split(' ');
+  const out: Record<string, string | number | null> = {};
+  fields.forEach((f, i) => {
+    const v = values[i];
+    out[f] = v === undefined || v === '-' ? null : NUMERIC.has(f) && /^\d+$/.test(v) ? Number(v) : v;
+  });
+  return JSON.stringify(out);
 }
 
 export async function runFlowLogs(flags: FlowLogFlags): Promise<number> {
@@ -37,7 +53,7 @@ export async function runFlowLogs(flags: FlowLogFlags): Promise<number> {
     }
     return names.filter((n) => !wanted || wanted.has(n.slice(0, -4))).map((n) => path.join(dir, n));
   };
-  if (flags.header !== false) process.stdout.write(fields.join(' ') + '\n');
+  if (flags.header !== false && !flags.json) process.stdout.write(fields.join(' ') + '\n');
   const offsets = new Map<string, number>();
   const printNew = () => {
     for (const f of files()) {
@@ -57,7 +73,8 @@ export async function runFlowLogs(flags: FlowLogFlags): Promise<number> {
         // Only whole lines: a record being appended is printed once complete.
         const end = text.lastIndexOf('\n') + 1;
         offsets.set(f, from + Buffer.byteLength(text.slice(0, end)));
-        process.stdout.write(text.slice(0, end));
+        if (!flags.json) process.stdout.write(text.slice(0, end));
+        else for (const line of text.slice(0, end).split('\n')) if (line) process.stdout.write(recordJson(fields, line) + '\n');
       } catch {
         continue;
       }

@@ -7,23 +7,20 @@
 //   cove nat ca                             (the CA to trust for `cove:tls=on` gateways)
 
 import fs from 'node:fs';
-import { adminCall, AdminError } from '../network/admin-client.js';
+import { adminCall } from '../network/admin-client.js';
 import { dataDirOf } from './up.js';
+import { json, table } from './format.js';
+import { EXIT } from './errors.js';
 
 interface Flags {
   dataDir?: string;
   json?: boolean;
 }
 
+/** Runs a subcommand; errors (unknown instance, not running) go to main's report (errors.ts). */
 async function guarded(fn: () => Promise<void>): Promise<number> {
-  try {
-    await fn();
-    return 0;
-  } catch (e) {
-    if (!(e instanceof AdminError)) throw e;
-    process.stderr.write(`cove nat: ${e.message}\n`);
-    return 1;
-  }
+  await fn();
+  return EXIT.ok;
 }
 
 export function runNatIptables(instance: string, args: string[], flags: Flags): Promise<number> {
@@ -65,7 +62,7 @@ export function runNatStatus(instance: string, flags: Flags): Promise<number> {
   return guarded(async () => {
     const s = await adminCall<Status>(dataDirOf(flags.dataDir), 'GET', `/_cove/nat/status?instance=${encodeURIComponent(instance)}`);
     if (flags.json) {
-      process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      process.stdout.write(json(s));
       return;
     }
     const lines = [
@@ -75,9 +72,13 @@ export function runNatStatus(instance: string, flags: Flags): Promise<number> {
       'forwarding:',
     ];
     if (s.forwarding.length === 0) lines.push('  (none)');
-    for (const f of s.forwarding) {
-      const l = s.listening.find((x) => x.port === f.publicPort);
-      lines.push(`  ${s.publicIp ?? '-'}:${f.publicPort} -> ${f.ip}:${f.port}${f.node ? ` (${f.node.clusterId}/${f.node.nodeId})` : ''}  via ${f.text}${l?.error ? `  [listen error ${l.error}]` : ''}`);
+    else {
+      const rows = [['PUBLIC', '', 'TARGET', 'NODE', 'VIA']];
+      for (const f of s.forwarding) {
+        const l = s.listening.find((x) => x.port === f.publicPort);
+        rows.push([`${s.publicIp ?? '-'}:${f.publicPort}`, '->', `${f.ip}:${f.port}`, f.node ? `(${f.node.clusterId}/${f.node.nodeId})` : '-', `${f.text}${l?.error ? `  [listen error ${l.error}]` : ''}`]);
+      }
+      lines.push(...table(rows).map((r) => '  ' + r));
     }
     for (const n of s.notes) lines.push(`  note: ${n}`);
     if (s.userDataIgnored.length) {

@@ -7,7 +7,7 @@
 // the target itself.
 
 import net from 'node:net';
-import { adminCall, AdminError } from '../network/admin-client.js';
+import { adminCall } from '../network/admin-client.js';
 import { relay } from '../gateway/relay.js';
 import { dataDirOf } from './up.js';
 
@@ -31,14 +31,8 @@ export interface TunnelFlags {
 export async function runTunnel(flags: TunnelFlags): Promise<number> {
   const dataDir = dataDirOf(flags.dataDir);
   const ask = () => adminCall<TunnelAnswer>(dataDir, 'GET', `/_cove/tunnel?instance=${encodeURIComponent(flags.via)}&to=${encodeURIComponent(flags.to)}`);
-  let first: TunnelAnswer;
-  try {
-    first = await ask();
-  } catch (e) {
-    if (!(e instanceof AdminError)) throw e;
-    process.stderr.write(`cove tunnel: ${e.message}\n`);
-    return 1;
-  }
+  // An unknown instance or target, or no control plane: main's report (errors.ts).
+  const first = await ask();
   const bind = flags.bind ?? '127.0.0.1';
   const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (local) => {
     local.on('error', () => {});

@@ -1,11 +1,15 @@
 // `cove up`: the control plane in the foreground (AWS API, reconciler, node
 // supervisor) until SIGINT/SIGTERM or `cove down`, which stop the nodes cleanly; the
-// next `cove up` brings everything back from the data dir.
+// next `cove up` brings everything back from the data dir. `--demo` also builds the
+// guide's scenario through the API (demo.ts) and prints how to connect.
 
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startControlPlane } from '../control/control-plane.js';
+import { startControlPlane, readRuntime } from '../control/control-plane.js';
 import { makeLogger, LogFormat } from '../control/logger.js';
+import type { Logger } from '../control/reconciler.js';
+import { UsageError } from './errors.js';
 
 export interface UpFlags {
   dataDir?: string;
@@ -14,6 +18,7 @@ export interface UpFlags {
   credentials?: string;
   region?: string;
   publicPool?: string;
+  demo?: boolean;
 }
 
 /** The data dir: --data-dir, else $COVE_HOME, else ~/.cove. */
@@ -21,26 +26,64 @@ export function dataDirOf(flag: string | undefined): string {
   return path.resolve(flag ?? process.env.COVE_HOME ?? path.join(os.homedir(), '.cove'));
 }
 
-export async function runUp(flags: UpFlags): Promise<void> {
+export async function runUp(flags: UpFlags): Promise<number> {
   const format = (flags.logFormat ?? 'text') as LogFormat;
-  if (format !== 'text' && format !== 'json') throw new Error(`--log-format must be text or json, got '${flags.logFormat}'`);
-  const log = makeLogger(format);
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format must be text or json, got '${flags.logFormat}'`);
+  const dataDir = dataDirOf(flags.dataDir);
+  if (flags.demo) {
+    // Already running for this data dir: build (or find) the demo through its API.
+    const running = readRuntime(dataDir);
+    if (running) {
+      const { runDemo } = await import('./demo-run.js');
+      return runDemo({ api: running.api, dataDir, region: flags.region, credentials: flags.credentials, attached: true });
+    }
+  }
+  let logFile: string | undefined;
+  let log: Logger;
+  if (flags.demo) {
+    // The demo's own progress is what the terminal shows; the control plane's log
+    // goes to a file, warnings and errors to stderr as well.
+    fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
+    logFile = path.join(dataDir, 'logs', 'cove.log');
+    const toFile = makeLogger(format, fs.createWriteStream(logFile, { flags: 'a' }));
+    const toStderr = makeLogger(format);
+    log = (level, msg, fields) => {
+      toFile(level, msg, fields);
+      if (level !== 'info') toStderr(level, msg, fields);
+    };
+  } else {
+    log = makeLogger(format);
+  }
   const plane = await startControlPlane({
-    dataDir: dataDirOf(flags.dataDir),
+    dataDir,
     api: flags.api ?? '127.0.0.1:4599',
     credentialsFile: flags.credentials,
     region: flags.region,
     publicPool: flags.publicPool !== undefined ? publicPoolOf(flags.publicPool, log) : undefined,
     log,
   });
+  let stopping = false;
   const stop = (signal: string) => {
+    stopping = true;
     log('info', `received ${signal}`);
     void plane.stop({ nodes: true });
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  if (flags.demo) {
+    const { runDemo } = await import('./demo-run.js');
+    const code = await runDemo({ api: plane.info.api, dataDir, region: flags.region, credentials: flags.credentials, logFile, attached: false }).catch((e) => {
+      // Ctrl-C while the demo is being built: the API went away under it.
+      if (stopping) return 0;
+      throw e;
+    });
+    if (code !== 0) {
+      await plane.stop({ nodes: true });
+      return code;
+    }
+  }
   await plane.done;
-  process.exit(0);
+  return 0;
 }
 
 /**
@@ -51,7 +94,7 @@ export function publicPoolOf(value: string, log: (level: 'info' | 'warn' | 'erro
   let cidr = value;
   if (!value.includes('/')) {
     const addrs = os.networkInterfaces()[value]?.filter((a) => a.family === 'IPv4');
-    if (!addrs?.length) throw new Error(`--public-pool: '${value}' is neither a CIDR nor a network interface with an IPv4 address`);
+    if (!addrs?.length) throw new UsageError(`--public-pool: '${value}' is neither a CIDR nor a network interface with an IPv4 address`);
     cidr = `${addrs[0].address}/32`;
     if (addrs.length > 1) log('warn', `--public-pool ${value}: using ${addrs[0].address} (the interface has ${addrs.length} IPv4 addresses)`);
   }

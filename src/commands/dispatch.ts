@@ -12,6 +12,8 @@ import type { CommandSpec, Ctx } from './types.js';
 import { Flag } from './types.js';
 import { keyPositions } from './key-positions.js';
 import type { Reply } from '../protocol/resp/writer.js';
+import { buildTable, type CommandTable } from './table.js';
+import { coveManagementCommands } from './groups/cove-management.js';
 
 /** Commands a RESP2 client may run while subscribed. */
 const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
@@ -33,6 +35,17 @@ export function resolveCommand(node: ValkeyNode, argv: Argv): CommandSpec | stri
   const sub = node.table.subs.get(spec.name)!.get(argv.lower(1));
   if (!sub) return Errors.unknownSubcommand(truncate(argv.str(1), 128), spec.name.toUpperCase());
   return sub;
+}
+
+let managementTable: CommandTable | null = null;
+
+/**
+ * Commands only the control plane's management channel knows (COVE.*): kept out of
+ * the node's table, so customers, COMMAND and ACL never see them.
+ */
+function managementCommand(argv: Argv): CommandSpec | undefined {
+  managementTable ??= buildTable(coveManagementCommands);
+  return managementTable.lookup(argv, 0);
 }
 
 function unknownCommandError(argv: Argv): string {
@@ -57,7 +70,7 @@ function arityOk(spec: CommandSpec, argc: number): boolean {
  */
 export function processCommand(node: ValkeyNode, client: Client, argv: Argv): boolean {
   const reply = client.writer;
-  const resolved = resolveCommand(node, argv);
+  const resolved = (client.management && managementCommand(argv)) || resolveCommand(node, argv);
 
   if (typeof resolved === 'string') {
     // "POST" and "Host:" mean someone is talking HTTP to us: cross-protocol attack.

@@ -40,6 +40,8 @@ export interface CloudHooks {
   clusterChanged?: (account: string, clusterId: string) => void;
   /** Security groups, ENIs, instances or addresses changed (for the network driver). */
   networkChanged?: () => void;
+  /** A replication group's desired state changed: wake its controller (control/replication-groups.ts). */
+  replicationGroupChanged?: (account: string, groupId: string) => void;
 }
 
 export class Cloud {

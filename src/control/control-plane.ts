@@ -20,8 +20,10 @@ import { createApiServer, Credential } from '../api/http.js';
 import { services } from '../api/operations.js';
 import type { CacheCluster } from './model.js';
 import { NetworkManager } from '../network/manager.js';
+import { ReplicationGroupController } from './replication-groups.js';
 import { handleNetworkAdmin } from '../network/admin.js';
 import { flowLogOperations } from '../api/ec2/flow-logs.js';
+import { WebConsole } from '../web/console.js';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -46,6 +48,8 @@ export interface RuntimeInfo {
 }
 
 export class ControlPlane {
+  /** Replication groups' controller (src/control/replication-groups.ts), set once started. */
+  groups: ReplicationGroupController | null = null;
   private closing: Promise<void> | null = null;
   private resolveDone!: () => void;
   /** Resolves once the control plane has stopped (down, SIGTERM, or stop()). */
@@ -82,6 +86,7 @@ export class ControlPlane {
         this.log('info', opts.nodes ? 'shutting down: stopping nodes' : 'shutting down: leaving nodes running');
         this.server.closeAllConnections?.();
         await new Promise<void>((r) => this.server.close(() => r()));
+        await this.groups?.stop(opts.nodes);
         await this.reconciler.stop(opts.nodes);
         this.network.close();
         this.state.close();
@@ -185,7 +190,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const token = randomBytes(16).toString('hex');
 
   let plane: ControlPlane | null = null;
+  // The web console and /metrics share the API's endpoint (src/web/console.ts).
+  const web = new WebConsole(() => ({ cloud, network, credentialsRequired: !!credentials }));
   const server = createApiServer({
+    web: web.route,
+    counted: web.api.count,
     services: services(cloud, runDir, { ec2: flowLogOperations(cloud, dataDir) }),
     region: cloud.region,
     defaultAccount: DEFAULT_ACCOUNT,
@@ -233,6 +242,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   plane = new ControlPlane(dataDir, state, cloud, reconciler, server, info, log, network);
   network.start();
   reconciler.start();
+  // Replication groups: member roles, failover and the primary/reader endpoints.
+  plane.groups = new ReplicationGroupController(cloud, reconciler, supervisor, log, () => network.file);
+  plane.groups.start();
   log('info', `Cove control plane listening on http://${info.api}`, { dataDir, accounts: accounts.length, auth: credentials ? 'sigv4' : 'any' });
   return plane;
 }

@@ -183,6 +183,54 @@ export interface CacheCluster extends Base {
   discoveryVersion?: number;
   /** Changes asked for without ApplyImmediately, shown as PendingModifiedValues. */
   pending: { numNodes?: number; removeIds?: string[] };
+  /** Member of a replication group with an AUTH token (AuthTokenEnabled in the API). */
+  authTokenEnabled?: boolean;
+}
+
+export type ReplicationGroupStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'create-failed';
+
+/** A floating address of a replication group (primary or reader endpoint): an ENI of its own. */
+export interface GroupEndpoint {
+  eniId: string;
+  privateIp: string;
+  /** The loopback address clients dial (127.k.c.d). */
+  address: string;
+}
+
+/** A Valkey/Redis replication group, cluster mode disabled: one node group, members rg-001, rg-002, ... */
+export interface ReplicationGroup extends Base {
+  description: string;
+  status: ReplicationGroupStatus;
+  engine: Engine;
+  engineVersion: string;
+  nodeType: string;
+  port: number;
+  subnetGroupName: string;
+  vpcId: string;
+  securityGroupIds: string[];
+  parameterGroupName: string;
+  maintenanceWindow: string;
+  snapshotRetentionLimit: number;
+  snapshotWindow: string;
+  autoMinorVersionUpgrade: boolean;
+  automaticFailover: boolean;
+  multiAz: boolean;
+  transitEncryption: boolean;
+  /** The AUTH token (requirepass/masterauth of every member); never returned by the API. */
+  authToken?: string;
+  authTokenLastModified?: string;
+  /** Member cluster ids, in creation order. */
+  members: string[];
+  /** The member whose node is the primary now. */
+  primaryClusterId: string;
+  primaryEndpoint: GroupEndpoint;
+  readerEndpoint: GroupEndpoint;
+  /** A switch of primary asked for (ModifyReplicationGroup PrimaryClusterId, TestFailover). */
+  switchTo?: { clusterId?: string; test: boolean; requested: string };
+  /** Members leaving (DecreaseReplicaCount); the group is modifying until they are gone. */
+  removing?: string[];
+  /** DeleteReplicationGroup RetainPrimaryCluster: this member stays as a standalone cluster. */
+  retainPrimary?: boolean;
 }
 
 export interface EventRecord {

@@ -14,6 +14,7 @@ import type { Cloud } from './cloud.js';
 import type { CacheCluster, CacheNode } from './model.js';
 import { Supervisor } from './supervisor.js';
 import { ping } from './management.js';
+import { nodeAnswers } from './node-admin.js';
 import { clusterConfigLine, pushDiscovery } from './discovery.js';
 import { promises as fsp } from 'node:fs';
 
@@ -38,7 +39,19 @@ interface NodeRuntime {
   discovery: string;
 }
 
+/** What a replication group's controller decides about its members' nodes (control/replication-groups.ts). */
+export interface MemberHooks {
+  /** The member's process is gone: true holds its replacement (and its events) while a failover runs. */
+  hold(c: CacheCluster, n: CacheNode): boolean;
+  /** Extra environment for the member's process: AUTH token, starting role. */
+  env(c: CacheCluster, n: CacheNode): Record<string, string> | undefined;
+  /** Health check of a member (its node may need AUTH). */
+  ping(c: CacheCluster, n: CacheNode): Promise<boolean>;
+}
+
 export class Reconciler {
+  /** Set by the replication-group controller; consulted for clusters with a replicationGroupId. */
+  memberHooks: MemberHooks | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private again = false;
@@ -252,7 +265,13 @@ export class Reconciler {
     const r = this.rt(c, n);
     const now = Date.now();
 
+    const member = c.replicationGroupId ? this.memberHooks : null;
+    // A member is left alone until the group controller is attached (it starts just after
+    // the first pass): started without it, a dead primary would come back empty, as a
+    // primary, without the group's AUTH token.
+    if (c.replicationGroupId && !member) return;
     if (!this.supervisor.owns(n.pid, n.socket)) {
+      if (member?.hold(c, n)) return;
       if (n.pid !== undefined) {
         // It was running and is gone: a node failure. Replace it at the same address.
         if (!r.recovering && n.status === 'available') {
@@ -273,6 +292,7 @@ export class Reconciler {
         socket: n.socket,
         logFile: path.join(this.logDir, `${c.account}-${c.id}-${n.nodeId}.log`),
         network: this.networkFile ? { policy: this.networkFile, eni: n.eniId } : undefined,
+        env: member?.env(c, n),
       });
       n.pid = pid;
       r.failures = 0;
@@ -285,7 +305,13 @@ export class Reconciler {
     const healthy = n.status === 'available' && !r.recovering;
     if (healthy && now - r.lastPing < HEALTH_EVERY_MS) return;
     r.lastPing = now;
-    const ok = await ping(c.engine, n.socket, c.engine === 'memcached' && !(await hasSocket(n.socket)) ? { host: n.address, port: n.port } : undefined);
+    // A cluster kept from a group with an AUTH token (RetainPrimaryCluster) still demands
+    // it, and the token went with the group: NOAUTH proves the node alive.
+    const ok = member
+      ? await member.ping(c, n)
+      : c.authTokenEnabled && c.engine !== 'memcached'
+        ? await nodeAnswers(n.socket)
+        : await ping(c.engine, n.socket, c.engine === 'memcached' && !(await hasSocket(n.socket)) ? { host: n.address, port: n.port } : undefined);
     c = this.fresh(account, clusterId);
     n = c?.nodes.find((x) => x.nodeId === nodeId);
     if (!c || !n) return;

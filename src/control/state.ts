@@ -19,6 +19,7 @@ export type Kind =
   | 'peering'
   | 'cache-subnet-group'
   | 'cache-cluster'
+  | 'replication-group'
   | 'flow-log'
   | 'nat-config';
 

@@ -23,6 +23,8 @@ export interface NodeSpec {
   logFile: string;
   /** Security groups: the network view file and the node's interface (src/network/enforcer.ts). */
   network?: { policy: string; eni: string };
+  /** Extra environment (secrets and the starting role of a replication group member: run-server.ts). */
+  env?: Record<string, string>;
 }
 
 /** The compiled CLI next to this module (dist/src/control → dist/src/cli/main.js). */
@@ -34,7 +36,7 @@ export class Supervisor {
 
   constructor(
     readonly runDir: string,
-    private readonly mainJs = MAIN_JS,
+    readonly mainJs = MAIN_JS,
   ) {
     fs.mkdirSync(runDir, { recursive: true, mode: 0o700 });
   }
@@ -48,7 +50,7 @@ export class Supervisor {
     }
     fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
     const fd = fs.openSync(spec.logFile, 'a');
-    const env = { ...process.env };
+    const env = { ...process.env, ...spec.env };
     delete env.NODE_TEST_CONTEXT;
     delete env.NODE_OPTIONS;
     try {

@@ -6,6 +6,7 @@
 //     replication group id; several separated by commas): one public port per node
 //     in node order from BASEPORT (default: the cluster's port), recomputed whenever
 //     the membership changes, so a replaced node is reached again without editing rules.
+//     A replication group gets its primary endpoint first (BASEPORT), then its nodes.
 // Pure: computed from the network view.
 
 import type { PolicyIndex } from '../network/policy.js';
@@ -143,6 +144,18 @@ export function forwardingTable(index: PolicyIndex, inst: ViewInstance, config: 
         [...c.nodes].filter((n) => n.status !== 'deleting').sort((a, b) => a.nodeId.localeCompare(b.nodeId)).map((n) => ({ c, n })),
       );
       let port = m[2] !== undefined ? Number(m[2]) : clusters[0].port;
+      // A replication group: first its primary endpoint, which follows failover.
+      const group = index.view.replicationGroups?.find((g) => g.account === inst.account && g.id === id);
+      if (group) {
+        const ep = group.primaryEndpoint;
+        if (taken.has(port)) {
+          table.notes.push(`${FORWARD_TAG}: public port ${port} is already forwarded by an iptables rule; the primary endpoint of ${group.id} gets no port`);
+        } else {
+          taken.add(port);
+          table.entries.push({ publicPort: port, ip: ep.privateIp, port: group.port, via: 'tag', text: `${FORWARD_TAG}=${spec} (primary endpoint)` });
+        }
+        port++;
+      }
       for (const { c, n } of nodes) {
         if (port > 65535) break;
         const vpcOk = index.eniById.get(n.eniId) && index.connected(index.eniById.get(n.eniId)!.vpcId, inst.vpcId);

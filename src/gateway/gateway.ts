@@ -47,6 +47,9 @@ export interface GatewayCounters {
   accepted: number;
   rejected: number;
   active: number;
+  /** Bytes from clients to nodes, and back (added when a forwarded connection ends). */
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export class GatewayManager {
@@ -103,7 +106,7 @@ export class GatewayManager {
     return {
       table: forwardingTable(this.index, inst, this.index.view.nat.find((n) => n.instanceId === inst.id)),
       listening: [],
-      counters: { accepted: 0, rejected: 0, active: 0 },
+      counters: { accepted: 0, rejected: 0, active: 0, bytesIn: 0, bytesOut: 0 },
     };
   }
 
@@ -132,7 +135,7 @@ export class NatGateway {
   private entries = new Map<number, ForwardEntry>();
   private eni: ViewEni | undefined;
   private subs: ViewFlowLog[] = [];
-  private readonly counters: GatewayCounters = { accepted: 0, rejected: 0, active: 0 };
+  private readonly counters: GatewayCounters = { accepted: 0, rejected: 0, active: 0, bytesIn: 0, bytesOut: 0 };
   private closed = false;
 
   constructor(
@@ -288,6 +291,8 @@ export class NatGateway {
     let relaying = false;
     const finish = (bytes: RelayStats) => {
       this.counters.active--;
+      this.counters.bytesIn += bytes.up;
+      this.counters.bytesOut += bytes.down;
       this.conns.delete(sock);
       this.conns.delete(upstream);
       const end = unixSeconds();

@@ -8,7 +8,7 @@
 
 import type { Cloud } from '../control/cloud.js';
 import { IMAGES } from '../control/cloud.js';
-import type { Address, CacheCluster, Eni, Instance, Peering, SecurityGroup, SgRule, Subnet, Tag, Vpc } from '../control/model.js';
+import type { Address, CacheCluster, Eni, Instance, Peering, ReplicationGroup, SecurityGroup, SgRule, Subnet, Tag, Vpc } from '../control/model.js';
 import { loopbackFor, parseIp } from './addressing.js';
 
 export interface ViewVpc {
@@ -88,6 +88,14 @@ export interface ViewCluster {
   nodes: ViewNode[];
 }
 
+/** A replication group's primary endpoint: a floating address that follows failover. */
+export interface ViewReplicationGroup {
+  account: string;
+  id: string;
+  port: number;
+  primaryEndpoint: { privateIp: string; address: string };
+}
+
 /** A flow log subscription (CreateFlowLogs) resolved to a file. */
 export interface ViewFlowLog {
   id: string;
@@ -124,6 +132,8 @@ export interface NetworkView {
   instances: ViewInstance[];
   peerings: ViewPeering[];
   clusters: ViewCluster[];
+  /** Absent in views written before replication groups existed. */
+  replicationGroups?: ViewReplicationGroup[];
   flowLogs: ViewFlowLog[];
   nat: ViewNatConfig[];
 }
@@ -230,6 +240,12 @@ export function buildView(cloud: Cloud, version: number): NetworkView {
       port: c.port,
       replicationGroupId: c.replicationGroupId,
       nodes: c.nodes.map((n) => ({ nodeId: n.nodeId, eniId: n.eniId, privateIp: n.privateIp, address: n.address, port: n.port, status: n.status })),
+    })),
+    replicationGroups: state.list<ReplicationGroup>('replication-group', null).map((g) => ({
+      account: g.account,
+      id: g.id,
+      port: g.port,
+      primaryEndpoint: { privateIp: g.primaryEndpoint.privateIp, address: g.primaryEndpoint.address },
     })),
     flowLogs: state.list<FlowLogDoc>('flow-log', null).map((f) => ({
       id: f.id,

@@ -99,6 +99,9 @@ export class Client {
     return this.socket ? this.socket.writableLength : 0;
   }
 
+  /** Arrived on the control plane's management socket (never a customer). */
+  management = false;
+
   constructor(socket: Socket | null, addr = '', laddr = '') {
     this.id = nextClientId++;
     this.socket = socket;

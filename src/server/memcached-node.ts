@@ -86,6 +86,7 @@ export class MemcachedNode implements McNodeContext {
       lruCrawler: true,
       lruCrawlerSleep: 100,
       lruCrawlerTocrawl: 0,
+      lruSegmented: true,
       hotLruPct: 20,
       warmLruPct: 40,
       hotMaxFactor: 0.2,

@@ -3,6 +3,7 @@
 import { ValkeyNode, EngineName } from './valkey-node.js';
 import { enforcerFromFlags } from '../network/enforcer.js';
 import { loadFromDisk, saveOnShutdown, startSavePoints } from '../persistence/node-persistence.js';
+import { Replication } from '../replication/replication.js';
 
 export interface ServerFlags {
   engine: string;
@@ -33,6 +34,10 @@ export async function runValkeyServer(flags: ServerFlags): Promise<ValkeyNode> {
   if (flags.timeout !== undefined) config.timeout = flags.timeout;
   if (flags.databases !== undefined) config.databases = flags.databases;
   if (flags.protectedMode !== undefined) config['protected-mode'] = flags.protectedMode;
+  // Secrets (requirepass, masterauth) come from the control plane through the
+  // environment: a command line is readable by every local user, an environ is not.
+  const fromEnv = takeEnv('COVE_NODE_CONFIG');
+  if (fromEnv) Object.assign(config, JSON.parse(fromEnv) as Record<string, string>);
   for (const kv of flags.config ?? []) {
     const eq = kv.indexOf('=');
     if (eq === -1) throw new Error(`--config expects name=value, got '${kv}'`);
@@ -56,6 +61,13 @@ export async function runValkeyServer(flags: ServerFlags): Promise<ValkeyNode> {
   logTo.node = node;
   if (loadDump) loadFromDisk(node);
   startSavePoints(node);
+  // A member of a replication group starts as a replica of the group's current
+  // primary (over that primary's management socket), never as an empty primary.
+  const replicaOf = takeEnv('COVE_REPLICAOF');
+  if (replicaOf) {
+    const r = JSON.parse(replicaOf) as { host: string; port: number; path: string; announceIp?: string };
+    Replication.of(node).replicaOf(r.host, r.port, { path: r.path, announceIp: r.announceIp });
+  }
   const port = await node.listen();
   if (flags.managementSocket !== undefined) await node.listenUnix(flags.managementSocket);
   node.log('notice', `Cove ${flags.engine} node ready to accept connections on ${node.bind}:${port}`);
@@ -73,4 +85,10 @@ export async function runValkeyServer(flags: ServerFlags): Promise<ValkeyNode> {
     void node.close().then(() => process.exit(0));
   });
   return node;
+}
+
+function takeEnv(name: string): string | undefined {
+  const v = process.env[name];
+  delete process.env[name];
+  return v || undefined;
 }

@@ -269,6 +269,7 @@ export class ValkeyNode {
     }
     if (!management) socket.setKeepAlive(true, this.config.int('tcp-keepalive') * 1000);
     const client = new Client(socket, addr, laddr);
+    client.management = management;
     client.authenticated = !this.acl.authRequired();
     client.writer.errors = this.stats;
     client.parser = new RespParser(this.sinkFor(client), this.parserLimits());

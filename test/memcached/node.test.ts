@@ -99,6 +99,47 @@ describe('memcached node', () => {
     await assert.rejects(RawClient.connect(node.port));
   });
 
+  test('replies queued for a client that is not reading arrive intact once it reads', async () => {
+    // The node writes a view of its reply buffer and reuses the buffer only when
+    // the socket let go of it; here the socket keeps megabytes queued while later
+    // sets change the value, so a reused buffer would show up as wrong bytes.
+    const node = await startMemcached();
+    const s = net.connect(node.port, '127.0.0.1');
+    try {
+      await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+      s.pause();
+      const size = 60000;
+      const rounds = 120;
+      let text = `set q 0 0 ${size}\r\n${'@'.repeat(size)}\r\n`;
+      for (let i = 0; i < rounds; i++) {
+        const next = String.fromCharCode(65 + (i % 26));
+        text += `get q\r\nset q 0 0 ${size}\r\n${next.repeat(size)}\r\n`;
+      }
+      s.write(text);
+      await new Promise((r) => setTimeout(r, 300));
+      let got = '';
+      const expectedLen = 8 + rounds * (`VALUE q 0 ${size}\r\n`.length + size + 2 + 5 + 8);
+      await new Promise<void>((resolve, reject) => {
+        s.on('data', (d: Buffer) => {
+          got += d.toString('latin1');
+          if (got.length >= expectedLen) resolve();
+        });
+        s.on('error', reject);
+        s.resume();
+      });
+      let expected = 'STORED\r\n';
+      for (let i = 0; i < rounds; i++) {
+        const prev = i === 0 ? '@' : String.fromCharCode(65 + ((i - 1) % 26));
+        expected += `VALUE q 0 ${size}\r\n${prev.repeat(size)}\r\nEND\r\nSTORED\r\n`;
+      }
+      assert.equal(got.length, expected.length);
+      assert.ok(got === expected, 'replies differ from the values each get saw');
+    } finally {
+      s.destroy();
+      await node.close();
+    }
+  });
+
   test('-I sizes are read as memcached reads them', () => {
     assert.equal(parseItemSize('1m'), 1024 * 1024);
     assert.equal(parseItemSize('512k'), 512 * 1024);

@@ -227,6 +227,39 @@ describe('memcached text protocol', () => {
     assert.equal(await ask(c, 'slabs automove 1\r\n'), 'OK\r\n');
     assert.equal(await ask(c, 'slabs automove 3\r\n'), 'ERROR\r\n');
   });
+
+  test('stats sizes_enable and sizes_disable answer one STAT line without END, as memcached does', async () => {
+    // memcached's handlers for these two never append the terminator; a client sees
+    // the STAT line and then the next command's reply.
+    assert.equal(await ask(c, 'stats sizes_enable\r\nversion\r\n', 'VERSION 1.6.18\r\n'), 'STAT sizes_status enabled\r\nVERSION 1.6.18\r\n');
+    assert.equal(await ask(c, 'stats sizes_disable\r\nversion\r\n', 'VERSION 1.6.18\r\n'), 'STAT sizes_status disabled\r\nVERSION 1.6.18\r\n');
+  });
+
+  test('lru mode flat|segmented is reflected in stats settings', async () => {
+    assert.equal(await ask(c, 'lru mode flat\r\n'), 'OK\r\n');
+    assert.equal(parseStats(await ask(c, 'stats settings\r\n', 'END\r\n')).lru_segmented, 'no');
+    assert.equal(await ask(c, 'lru mode bogus\r\n'), 'ERROR\r\n');
+    assert.equal(await ask(c, 'lru mode segmented\r\n'), 'OK\r\n');
+    assert.equal(parseStats(await ask(c, 'stats settings\r\n', 'END\r\n')).lru_segmented, 'yes');
+  });
+
+  test('overwriting a key with values of other sizes and flags returns exactly the last set', async () => {
+    // 28 bytes with flags and 32 bytes without cost memcached the same item size:
+    // the in-place overwrite must still not write past the old value's room.
+    const v28 = 'a'.repeat(28);
+    const v32 = 'b'.repeat(32);
+    const v200 = 'c'.repeat(200);
+    await ask(c, `set ow 5 0 28\r\n${v28}\r\n`);
+    await ask(c, 'set ow:next 0 0 1\r\nz\r\n');
+    assert.equal(await ask(c, `set ow 0 0 32\r\n${v32}\r\n`), 'STORED\r\n');
+    assert.equal(await ask(c, 'get ow ow:next\r\n', 'END\r\n'), `VALUE ow 0 32\r\n${v32}\r\nVALUE ow:next 0 1\r\nz\r\nEND\r\n`);
+    const before = /VALUE ow 0 32 (\d+)/.exec(await ask(c, 'gets ow\r\n', 'END\r\n'))![1];
+    assert.equal(await ask(c, `set ow 7 0 200\r\n${v200}\r\n`), 'STORED\r\n');
+    assert.equal(await ask(c, `set ow 9 0 3\r\nxyz\r\n`), 'STORED\r\n');
+    const after = /VALUE ow 9 3 (\d+)\r\nxyz\r\n/.exec(await ask(c, 'gets ow\r\n', 'END\r\n'));
+    assert.ok(after && Number(after[1]) > Number(before), 'every set gives a new CAS');
+    assert.equal(await ask(c, 'get ow:next\r\n', 'END\r\n'), 'VALUE ow:next 0 1\r\nz\r\nEND\r\n');
+  });
 });
 
 describe('memcached connection handling', () => {

@@ -184,3 +184,19 @@ test('forwarding table: cove:forward gives one port per node in node order and f
   assert.ok(t.notes.some((n) => /public port 21001 is already forwarded by an iptables rule; node mc\/0003 gets no port/.test(n)));
   assert.ok(t.notes.some((n) => /no cache cluster or replication group 'nope'/.test(n)));
 });
+
+test('forwarding table: cove:forward naming a replication group forwards its primary endpoint first, then each node', () => {
+  const view = fixture();
+  view.clusters[0].replicationGroupId = 'rg';
+  view.replicationGroups = [{ account: view.clusters[0].account, id: 'rg', port: 11211, primaryEndpoint: { privateIp: '10.0.1.250', address: '127.2.1.250' } }];
+  view.instances[0].tags = [{ Key: 'cove:forward', Value: 'rg:7000' }];
+  const index = new PolicyIndex(view);
+  const t = forwardingTable(index, index.instanceById.get('i-nat')!, undefined);
+  assert.deepEqual(
+    t.entries.map((e) => [e.publicPort, e.ip, e.port, e.node?.nodeId]),
+    [
+      [7000, '10.0.1.250', 11211, undefined],
+      [7001, '10.0.1.230', 11211, '0001'],
+    ],
+  );
+});

@@ -61,7 +61,7 @@ export function clusterOut(cloud: Cloud, c: CacheCluster, showNodes: boolean) {
     ReplicationGroupId: c.replicationGroupId,
     SnapshotRetentionLimit: c.engine === 'memcached' ? undefined : c.snapshotRetentionLimit,
     SnapshotWindow: c.engine === 'memcached' ? undefined : c.snapshotWindow,
-    AuthTokenEnabled: false,
+    AuthTokenEnabled: c.authTokenEnabled === true,
     TransitEncryptionEnabled: false,
     AtRestEncryptionEnabled: false,
     ARN: ecArn(cloud, c.account, 'cluster', c.id),

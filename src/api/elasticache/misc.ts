@@ -5,7 +5,7 @@ import { ApiError, invalidParameterValue } from '../errors.js';
 import { bool, int, list, str, struct, ts, Operation } from '../shapes.js';
 import type { Cloud } from '../../control/cloud.js';
 import { setTags } from '../../control/cloud.js';
-import type { CacheCluster, CacheSubnetGroup, Tag } from '../../control/model.js';
+import type { CacheCluster, CacheSubnetGroup, ReplicationGroup, Tag } from '../../control/model.js';
 import { ENGINE_VERSIONS } from '../../control/engines.js';
 import { CacheEngineVersionShape, EventShape, TagListShape, TagsIn } from './shapes.js';
 import { clusterNotFound, pageRecords } from './common.js';
@@ -29,7 +29,7 @@ export function miscOperations(cloud: Cloud): Operation[] {
   const { state } = cloud;
 
   /** The resource an ARN names, in the caller's account. */
-  function byArn(account: string, arn: string): { kind: 'cache-cluster' | 'cache-subnet-group'; doc: CacheCluster | CacheSubnetGroup } {
+  function byArn(account: string, arn: string): { kind: 'cache-cluster' | 'cache-subnet-group' | 'replication-group'; doc: CacheCluster | CacheSubnetGroup | ReplicationGroup } {
     const m = /^arn:aws[\w-]*:elasticache:([\w-]+):(\d{12}):(cluster|subnetgroup|replicationgroup|parametergroup|snapshot|user|usergroup):(.+)$/.exec(arn);
     if (!m) throw new ApiError('InvalidARN', `The ARN ${arn} is not valid.`);
     const [, , owner, type, id] = m;
@@ -43,7 +43,11 @@ export function miscOperations(cloud: Cloud): Operation[] {
       if (!g) throw new ApiError('CacheSubnetGroupNotFoundFault', `Cache subnet group ${id} not found.`);
       return { kind: 'cache-subnet-group', doc: g };
     }
-    if (type === 'replicationgroup') throw new ApiError('ReplicationGroupNotFoundFault', `ReplicationGroup not found: ${id}`);
+    if (type === 'replicationgroup') {
+      const g = owner === account ? state.get<ReplicationGroup>('replication-group', account, id) : undefined;
+      if (!g) throw new ApiError('ReplicationGroupNotFoundFault', `ReplicationGroup not found: ${id}`);
+      return { kind: 'replication-group', doc: g };
+    }
     throw new ApiError('InvalidARN', `The ARN ${arn} is not valid.`);
   }
 

@@ -26,6 +26,7 @@ import { SlabClasses, itemTotal, MAX_CLASSES } from './slab-classes.js';
 import { SlabPages } from './slab-pages.js';
 import { ClassHits, Counters, LruCounters } from './item-stats.js';
 import { PrefixStats } from './prefix-stats.js';
+import { copyWords, viewOf } from './byte-copy.js';
 
 /** Item flag bits (memcached's it_flags values, for the ones Cove keeps). */
 export const enum ItemFlag {
@@ -307,22 +308,26 @@ export class ItemStore {
     const len = end - start;
     const index = this.index;
     const mask = this.mask;
+    const m = this.m;
+    // Hashes are compared as int32 (the record stores them that way), keeping the
+    // probe loop in small-integer arithmetic.
+    const h32 = h | 0;
     let i = h & mask;
     for (;;) {
       const slot = index[i];
       if (slot === 0) return -1;
       const id = slot - 1;
-      if (this._hash(id) === h && this.keyLen(id) === len && this.keyEquals(id, buf, start, len)) return id;
+      const b = id * STRIDE;
+      if (m[b + F_HASH] === h32 && (m[b + F_BITS] & 0xff) === len) {
+        const ref = m[b + F_REF] >>> 0;
+        const page = this.arena.buffer(ref);
+        const off = this.arena.offset(ref);
+        let k = 0;
+        while (k < len && page[off + k] === buf[start + k]) k++;
+        if (k === len) return id;
+      }
       i = (i + 1) & mask;
     }
-  }
-
-  private keyEquals(id: number, buf: Buffer, start: number, len: number): boolean {
-    const ref = this._ref(id);
-    const page = this.arena.buffer(ref);
-    const off = this.arena.offset(ref);
-    for (let k = 0; k < len; k++) if (page[off + k] !== buf[start + k]) return false;
-    return true;
   }
 
   /**
@@ -344,7 +349,7 @@ export class ItemStore {
   }
 
   private checkLive(id: number, update: boolean): number {
-    if (this.isFlushed(id)) {
+    if (this.oldestLive !== 0 && this.isFlushed(id)) {
       this.unlink(id);
       this.counters.getFlushed++;
       return -1;
@@ -399,6 +404,25 @@ export class ItemStore {
   }
 
   // ---- item bytes -------------------------------------------------------------
+
+  /**
+   * A DataView of a slab page (for copyWords). The page last asked for is kept at
+   * hand, the others in a map; a page's view lives as long as the store.
+   */
+  pageView(page: Buffer): DataView {
+    if (page === this.lastPage) return this.lastPageView;
+    let v = this.pageViews.get(page);
+    if (v === undefined) {
+      v = viewOf(page);
+      this.pageViews.set(page, v);
+    }
+    this.lastPage = page;
+    this.lastPageView = v;
+    return v;
+  }
+  private lastPage: Buffer | null = null;
+  private lastPageView: DataView = viewOf(Buffer.alloc(0));
+  private readonly pageViews = new WeakMap<Buffer, DataView>();
 
   keyBuffer(id: number): Buffer {
     return this.arena.buffer(this._ref(id));
@@ -791,41 +815,59 @@ export class ItemStore {
    * yet fetched); no reader can see the bytes change because replies are copied
    * out when they are built. Returns false when the general path must be taken.
    */
-  overwrite(key: Buffer, kStart: number, kEnd: number, flags: number, exptime: number, src: Buffer, vStart: number, vlen: number): boolean {
+  overwrite(key: Buffer, kStart: number, kEnd: number, flags: number, exptime: number, src: Buffer, srcView: DataView, vStart: number, vlen: number): boolean {
+    // The hottest store path (pipelined sets of existing keys): field accesses are
+    // written out over the record array instead of going through the accessors, so
+    // the whole check-and-copy stays one small optimised function.
     const id = this.findHashed(key, kStart, kEnd, hashBytes(key, kStart, kEnd));
     if (id < 0) return false;
-    const f = this.flagBits(id);
-    if ((f & ItemFlag.Chunked) !== 0) return false;
-    const exp = this.exptimeOf(id);
-    if ((exp !== 0 && exp <= this.now) || this.isFlushed(id)) return false;
+    const m = this.m;
+    const b = id * STRIDE;
+    const bits = m[b + F_BITS];
+    if (((bits >>> 16) & ItemFlag.Chunked) !== 0) return false;
+    const exp = m[b + F_EXP] >>> 0;
+    const now = this.now;
+    if ((exp !== 0 && exp <= now) || (this.oldestLive !== 0 && this.isFlushed(id))) return false;
     const klen = kEnd - kStart;
-    const newTotal = itemTotal(klen, vlen, flags);
-    const c = this.classOf(id);
-    if (newTotal > this.classes.chunkMax || this.classes.classFor(newTotal) !== c) return false;
-    const ref = this._ref(id);
+    const oldVlen = m[b + F_VLEN];
+    const oldFlags = m[b + F_FLAGS];
+    const c = (bits >>> 8) & 0xff;
+    const ref = m[b + F_REF] >>> 0;
     const arena = this.arena;
-    const cap = arena.capacity(ref);
-    const need = klen + vlen;
-    if (need > cap || arena.classFor(need) !== arena.classFor(cap) || need * 2 < cap) return false;
+    const oldTotal = itemTotal(klen, oldVlen, oldFlags);
+    const newTotal = itemTotal(klen, vlen, flags);
+    if (vlen !== oldVlen || newTotal !== oldTotal) {
+      // A different size may still fit the same memcached class and arena slot.
+      if (newTotal > this.classes.chunkMax || this.classes.classFor(newTotal) !== c) return false;
+      const cap = arena.capacity(ref);
+      const need = klen + vlen;
+      if (need > cap || arena.classFor(need) !== arena.classFor(cap) || need * 2 < cap) return false;
+    }
     const dst = arena.buffer(ref);
     const off = arena.offset(ref) + klen;
-    if (vlen <= 64) for (let i = 0; i < vlen; i++) dst[off + i] = src[vStart + i];
+    if (vlen <= 128) copyWords(dst, this.pageView(dst), off, src, srcView, vStart, vlen);
     else src.copy(dst, off, vStart, vStart + vlen);
-    const oldTotal = this.total(id);
-    const touchedThisSecond = this.timeOf(id) === this.now;
-    this._setValLen(id, vlen);
-    this._setFlags(id, flags);
-    this.setExptime(id, exptime);
-    this._setTime(id, this.now);
-    this.setFlagBits(id, ItemFlag.Linked);
-    this._setCas(id, ++this.casId);
-    this.currBytes += newTotal - oldTotal;
-    this.lruBytes[c] += newTotal - oldTotal;
+    const touchedThisSecond = m[b + F_TIME] >>> 0 === now;
+    m[b + F_VLEN] = vlen;
+    m[b + F_FLAGS] = flags;
+    m[b + F_EXP] = exptime;
+    m[b + F_TIME] = now;
+    m[b + F_BITS] = (bits & 0xffff) | (ItemFlag.Linked << 16);
+    const cas = ++this.casId;
+    m[b + F_CAS_LO] = cas % TWO32;
+    m[b + F_CAS_HI] = Math.floor(cas / TWO32);
+    if (newTotal !== oldTotal) {
+      this.currBytes += newTotal - oldTotal;
+      this.lruBytes[c] += newTotal - oldTotal;
+    }
     this.counters.totalItems++;
     // Moving to the LRU head touches three other items; an item already moved
     // this second is as recent as the LRU's one-second resolution can say.
-    if (!touchedThisSecond) this.lruToHead(id);
-    this.lastCas = this.casOf(id);
+    if (!touchedThisSecond && this.heads[c] !== id) {
+      this.lruUnlinkQ(id, c);
+      this.lruLinkHead(id, c);
+    }
+    this.lastCas = cas;
     this.lastStoredClass = c;
     return true;
   }

@@ -15,6 +15,7 @@
 
 import type net from 'node:net';
 import { OutBuffer } from './out-buffer.js';
+import { viewOf } from '../../engine/items/byte-copy.js';
 import { Tokens } from './tokens.js';
 import type { ItemStore, StoreMode } from '../../engine/items/item-store.js';
 import { processTextLine, completeTextStore, completeConfigSet } from './text.js';
@@ -68,6 +69,7 @@ function deferFlush(c: McConnection): void {
   }
 }
 
+const EMPTY_VIEW = viewOf(Buffer.alloc(0));
 const GET_SP = Buffer.from('get ');
 const GETS_SP = Buffer.from('gets ');
 
@@ -119,6 +121,9 @@ export class McConnection {
    * culled multi-get only loses the replies after that point.
    */
   sentMark = 0;
+  /** The buffer commands are being parsed from, and a DataView of it (byte-copy.ts). */
+  inBuf: Buffer | null = null;
+  inView: DataView = EMPTY_VIEW;
   private pendingIn: Buffer | null = null;
   /** Reads of an unfinished text line, after pendingIn (see onData). */
   private lineParts: Buffer[] = [];
@@ -281,6 +286,9 @@ export class McConnection {
         }
       }
     }
+    // Do not keep a (possibly large, joined) receive buffer alive between reads.
+    this.inBuf = null;
+    this.inView = EMPTY_VIEW;
     if (pos < end && !this.closed && !this.closeAfterWrite) {
       this.pendingIn = buf.subarray(pos);
       // textStep has applied the 2 KB rule to a remainder that long.
@@ -300,10 +308,22 @@ export class McConnection {
 
   /** One text line, if complete: returns bytes used, 0 to wait, -1 to hang up. */
   private textStep(buf: Buffer, pos: number, end: number): number {
+    if (buf !== this.inBuf) {
+      this.inBuf = buf;
+      this.inView = viewOf(buf);
+    }
     // Command lines are short: a JS scan beats the native indexOf call for them.
+    // Four bytes at a time: x has a zero byte where the word has a '\n', and
+    // (x - 0x01010101) & ~x & 0x80808080 is non-zero exactly when x has a zero byte.
     let nl = -1;
     const scanEnd = end - pos > 256 ? pos + 256 : end;
-    for (let i = pos; i < scanEnd; i++) {
+    const dv = this.inView;
+    let i = pos;
+    for (; i + 4 <= scanEnd; i += 4) {
+      const x = dv.getUint32(i, true) ^ 0x0a0a0a0a;
+      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+    }
+    for (; i < scanEnd; i++) {
       if (buf[i] === 10) {
         nl = i;
         break;
@@ -371,9 +391,9 @@ export class McConnection {
     if (this.closed) return;
     this.sentMark = 0;
     if (this.out.len > 0) {
-      const data = this.out.take();
-      this.node.store.counters.bytesWritten += data.length;
-      this.socket.write(data);
+      this.node.store.counters.bytesWritten += this.out.len;
+      this.socket.write(this.out.pending());
+      this.out.sent(this.socket.writableLength === 0);
     }
     if (this.closeAfterWrite) {
       this.closed = true;

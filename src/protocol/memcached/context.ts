@@ -20,6 +20,8 @@ export interface McSettings {
   lruCrawler: boolean;
   lruCrawlerSleep: number;
   lruCrawlerTocrawl: number;
+  /** `lru mode flat|segmented`: reported only; Cove keeps one LRU per class either way. */
+  lruSegmented: boolean;
   hotLruPct: number;
   warmLruPct: number;
   hotMaxFactor: number;

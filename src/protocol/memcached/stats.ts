@@ -158,7 +158,7 @@ export function settingsStats(node: McNodeContext, emit: Emit): void {
   emit('dump_enabled', 'yes');
   emit('hash_algorithm', 'murmur3');
   emit('lru_maintainer_thread', 'yes');
-  emit('lru_segmented', 'yes');
+  emit('lru_segmented', s.lruSegmented ? 'yes' : 'no');
   emit('hot_lru_pct', s.hotLruPct);
   emit('warm_lru_pct', s.warmLruPct);
   emit('hot_max_factor', s.hotMaxFactor.toFixed(2));

@@ -10,6 +10,7 @@ import { ALLOC_TOO_LARGE, DeltaResult, StoreMode, StoreResult } from '../../engi
 import { processMeta, finishMetaSet } from './meta.js';
 import { generalStats, settingsStats, connsStats, engineStats, type Emit } from './stats.js';
 import { writeUint } from './out-buffer.js';
+import { copyWords, viewOf } from '../../engine/items/byte-copy.js';
 
 export const KEY_MAX_LENGTH = 250;
 const INT_MAX = 2147483647;
@@ -156,6 +157,7 @@ function processGet(c: McConnection, t: Tokens, returnCas: boolean, touch: boole
   }
   const mark = out.len;
   const detail = store.prefixes.enabled;
+  const inView = buf === c.inBuf ? c.inView : viewOf(buf);
   for (;;) {
     const last = t.ntokens - 1;
     for (; k < last; k++) {
@@ -183,7 +185,8 @@ function processGet(c: McConnection, t: Tokens, returnCas: boolean, touch: boole
         b[o + 4] = 0x45; // E
         b[o + 5] = 0x20;
         o += 6;
-        for (let i = ks; i < ke; i++) b[o++] = buf[i];
+        copyWords(b, out.view, o, buf, inView, ks, ke - ks);
+        o += ke - ks;
         b[o++] = 0x20;
         o = writeUint(b, o, store.flagsOf(id));
         b[o++] = 0x20;
@@ -196,11 +199,9 @@ function processGet(c: McConnection, t: Tokens, returnCas: boolean, touch: boole
         b[o++] = 0x0a;
         const vbuf = store.valueBuffer(id);
         const voff = store.valueOffset(id);
-        if (vlen <= 64) for (let i = voff; i < voff + vlen; i++) b[o++] = vbuf[i];
-        else {
-          vbuf.copy(b, o, voff, voff + vlen);
-          o += vlen;
-        }
+        if (vlen <= 128) copyWords(b, out.view, o, vbuf, store.pageView(vbuf), voff, vlen);
+        else vbuf.copy(b, o, voff, voff + vlen);
+        o += vlen;
         b[o++] = 0x0d;
         b[o++] = 0x0a;
         out.len = o;
@@ -283,7 +284,7 @@ function processUpdate(c: McConnection, t: Tokens, mode: StoreMode, handleCas: b
   if (store.prefixes.enabled) store.prefixes.recordSet(buf, ks, ke);
   // Fast path: a set over an existing key whose data block is already here.
   if (mode === StoreMode.Set && next + vlen + 2 <= avail && buf[next + vlen] === 0x0d && buf[next + vlen + 1] === 0x0a) {
-    if (store.overwrite(buf, ks, ke, flags, exptime, buf, next, vlen)) {
+    if (store.overwrite(buf, ks, ke, flags, exptime, buf, buf === c.inBuf ? c.inView : viewOf(buf), next, vlen)) {
       store.hits.setCmds[store.lastStoredClass]++;
       if (!c.noreply) storedReply(c);
       return vlen + 2;
@@ -561,6 +562,9 @@ function processStats(c: McConnection, t: Tokens): void {
         c.outString('ERROR');
         return;
       }
+      // memcached answers these two with their STAT line and no END (its handlers
+      // never append the terminator); clients of real memcached see the same.
+      if (sub === 'sizes_enable' || sub === 'sizes_disable') return;
   }
   c.out.ascii('END\r\n');
 }
@@ -639,8 +643,10 @@ function processLru(c: McConnection, t: Tokens): void {
     s.warmMaxFactor = warmFactor;
     c.outString('OK');
   } else if (t.is(1, 'mode') && ntokens >= 4) {
-    if (t.is(2, 'flat') || t.is(2, 'segmented')) c.outString('OK');
-    else c.outString('ERROR');
+    if (t.is(2, 'flat')) s.lruSegmented = false;
+    else if (t.is(2, 'segmented')) s.lruSegmented = true;
+    else return c.outString('ERROR');
+    c.outString('OK');
   } else if (t.is(1, 'temp_ttl') && ntokens >= 4) {
     const ttl = parseInt32(t.buf, t.starts[2], t.ends[2]);
     if (ttl === null) return c.outString('ERROR');
