@@ -12,7 +12,7 @@ import type { CacheCluster, CacheSubnetGroup, Engine, Eni, SecurityGroup, Tag } 
 import { checkCacheId } from '../../control/ids.js';
 import { defaultParameterGroup, defaultPort, defaultVersion, ENGINES, findVersion } from '../../control/engines.js';
 import { placeNodes, preferredAzOf } from '../../control/placement.js';
-import { CacheClusterShape, TagsIn } from './shapes.js';
+import { CacheClusterShape, NodeSettingsIn } from './shapes.js';
 import { clusterNotFound, ecArn, findCluster, findSubnetGroup, pageRecords } from './common.js';
 import { defaultSubnetGroup } from './subnet-groups.js';
 
@@ -107,23 +107,7 @@ export function clusterOperations(cloud: Cloud, runDir: string): Operation[] {
           PreferredAvailabilityZone: str(),
           PreferredAvailabilityZones: list(str(), 'PreferredAvailabilityZone'),
           NumCacheNodes: int(),
-          CacheNodeType: str(),
-          Engine: str(),
-          EngineVersion: str(),
-          CacheParameterGroupName: str(),
-          CacheSubnetGroupName: str(),
-          CacheSecurityGroupNames: list(str(), 'CacheSecurityGroupName'),
-          SecurityGroupIds: list(str(), 'SecurityGroupId'),
-          Tags: TagsIn,
-          SnapshotArns: list(str(), 'SnapshotArn'),
-          SnapshotName: str(),
-          PreferredMaintenanceWindow: str(),
-          Port: int(),
-          NotificationTopicArn: str(),
-          AutoMinorVersionUpgrade: bool(),
-          SnapshotRetentionLimit: int(),
-          SnapshotWindow: str(),
-          AuthToken: str(),
+          ...NodeSettingsIn,
           OutpostMode: str(),
           NetworkType: str({ enum: ['ipv4', 'ipv6', 'dual_stack'] }),
           IpDiscovery: str({ enum: ['ipv4', 'ipv6'] }),

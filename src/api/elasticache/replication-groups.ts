@@ -17,7 +17,7 @@ import { checkCacheId } from '../../control/ids.js';
 import { defaultParameterGroup, defaultPort, defaultVersion, findVersion } from '../../control/engines.js';
 import { placeNodes } from '../../control/placement.js';
 import { loopbackFor, nextFreeAddress, parseCidr, parseIp } from '../../network/addressing.js';
-import { EndpointShape, TagsIn } from './shapes.js';
+import { EndpointShape, NodeSettingsIn, TagsIn } from './shapes.js';
 import { ecArn, findCluster, findSubnetGroup, pageRecords } from './common.js';
 import { defaultSubnetGroup } from './subnet-groups.js';
 
@@ -262,23 +262,7 @@ export function replicationGroupOperations(cloud: Cloud, runDir: string): Operat
           NumNodeGroups: int(),
           ReplicasPerNodeGroup: int(),
           NodeGroupConfiguration: list(struct({ NodeGroupId: str(), Slots: str(), ReplicaCount: int(), PrimaryAvailabilityZone: str() }), 'NodeGroupConfiguration'),
-          CacheNodeType: str(),
-          Engine: str(),
-          EngineVersion: str(),
-          CacheParameterGroupName: str(),
-          CacheSubnetGroupName: str(),
-          CacheSecurityGroupNames: list(str(), 'CacheSecurityGroupName'),
-          SecurityGroupIds: list(str(), 'SecurityGroupId'),
-          Tags: TagsIn,
-          SnapshotArns: list(str(), 'SnapshotArn'),
-          SnapshotName: str(),
-          PreferredMaintenanceWindow: str(),
-          Port: int(),
-          NotificationTopicArn: str(),
-          AutoMinorVersionUpgrade: bool(),
-          SnapshotRetentionLimit: int(),
-          SnapshotWindow: str(),
-          AuthToken: str(),
+          ...NodeSettingsIn,
           TransitEncryptionEnabled: bool(),
           AtRestEncryptionEnabled: bool(),
           KmsKeyId: str(),

@@ -10,6 +10,27 @@ export const TagListShape = list(struct({ Key: str(), Value: str() }), 'Tag');
 
 export const TagsIn = list(struct({ Key: str(), Value: str() }), 'Tag');
 
+/** Input fields CreateCacheCluster and CreateReplicationGroup share: what every node of either runs with. */
+export const NodeSettingsIn = {
+  CacheNodeType: str(),
+  Engine: str(),
+  EngineVersion: str(),
+  CacheParameterGroupName: str(),
+  CacheSubnetGroupName: str(),
+  CacheSecurityGroupNames: list(str(), 'CacheSecurityGroupName'),
+  SecurityGroupIds: list(str(), 'SecurityGroupId'),
+  Tags: TagsIn,
+  SnapshotArns: list(str(), 'SnapshotArn'),
+  SnapshotName: str(),
+  PreferredMaintenanceWindow: str(),
+  Port: int(),
+  NotificationTopicArn: str(),
+  AutoMinorVersionUpgrade: bool(),
+  SnapshotRetentionLimit: int(),
+  SnapshotWindow: str(),
+  AuthToken: str(),
+};
+
 export const CacheNodeShape = struct({
   CacheNodeId: str(),
   CacheNodeStatus: str(),
