@@ -17,6 +17,7 @@ import type { Argv } from '../protocol/resp/argv.js';
 import type { CommandSpec } from '../commands/types.js';
 import { commandTable } from '../commands/table.js';
 import { globMatch } from '../commands/helpers.js';
+import { keyPositions } from '../commands/key-positions.js';
 import type { Client } from './client.js';
 import { Errors } from '../protocol/resp/errors.js';
 
@@ -329,16 +330,6 @@ export class Selector {
 
 // ---- how commands touch keys and channels ---------------------------------------------------
 
-/** The argument positions of a call's keys, per the table's key spec. */
-export function keyPositions(spec: CommandSpec, argv: Argv): number[] {
-  const ks = spec.keys;
-  if (ks.find) return ks.find(argv);
-  if (ks.first === 0) return [];
-  const last = ks.last < 0 ? argv.count + ks.last : ks.last;
-  const out: number[] = [];
-  for (let i = ks.first; i <= last && i < argv.count; i += ks.step) out.push(i);
-  return out;
-}
 
 /** Read-only commands that only look at a key's metadata (Redis: RO without ACCESS). */
 const NO_ACCESS = new Set([

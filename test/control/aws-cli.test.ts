@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import { spawn, ChildProcess } from 'node:child_process';
-import { CoveProcess, execFileP, freePort, reap, tempDir, MEMCACHED_ENGINE, MAIN_JS } from './harness.js';
+import { CoveProcess, execFileP, freePort, reap, tempDir, MEMCACHED_ENGINE, MAIN_JS, awsCli, AWS_CLI } from './harness.js';
 import { actAs } from '../network/support.js';
 
 /**
@@ -19,22 +19,9 @@ import { actAs } from '../network/support.js';
  */
 const APP_IP = '10.0.2.250';
 
-const AWS = '/usr/bin/aws';
+const AWS = AWS_CLI;
 
-function cli(endpoint: string) {
-  const env = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'dummy',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-  };
-  return async (...args: string[]): Promise<any> => {
-    const { stdout } = await execFileP(AWS, ['--endpoint-url', endpoint, '--output', 'json', ...args], { env, timeout: 200_000 });
-    return stdout.trim() ? JSON.parse(stdout) : null;
-  };
-}
+const cli = (endpoint: string) => awsCli(endpoint);
 
 /** One memcached text-protocol exchange, from the app instance's address. */
 async function memcached(host: string, port: number, request: string, until: RegExp): Promise<string> {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, AuthorizeSecurityGroupIngressCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { startControlPlane, ControlPlane } from '../../src/control/control-plane.js';
 
@@ -173,4 +173,44 @@ export async function inProcess(opts: { credentialsFile?: string } = {}): Promis
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Debian's AWS CLI (another `aws` may come first on PATH). */
+export const AWS_CLI = '/usr/bin/aws';
+
+/** Runs /usr/bin/aws against an endpoint with test credentials; the parsed JSON output. */
+export function awsCli(endpoint: string, timeoutMs = 200_000) {
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'dummy',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+  };
+  return async (...args: string[]): Promise<any> => {
+    const { stdout } = await execFileP(AWS_CLI, ['--endpoint-url', endpoint, '--output', 'json', ...args], { env, timeout: timeoutMs });
+    return stdout.trim() ? JSON.parse(stdout) : null;
+  };
+}
+
+/**
+ * A VPC 10.0.0.0/16 with subnets 10.0.1.0/24 (a) and 10.0.2.0/24 (b), a group `cache`
+ * admitting everything from group `client`, and an application instance at `clientIp`
+ * in the second subnet with group `client`: clients act as it (test/network/support.ts).
+ */
+export async function vpcWithClient(ec2: EC2Client, clientIp: string): Promise<{ vpcId: string; subnets: string[]; cacheSg: string; clientSg: string }> {
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+  const subnets: string[] = [];
+  for (const [cidr, az] of [
+    ['10.0.1.0/24', 'us-east-1a'],
+    ['10.0.2.0/24', 'us-east-1b'],
+  ]) {
+    subnets.push((await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }))).Subnet!.SubnetId!);
+  }
+  const cacheSg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'cache', Description: 'cache', VpcId: vpcId }))).GroupId!;
+  const clientSg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'client', Description: 'client', VpcId: vpcId }))).GroupId!;
+  await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: cacheSg, IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: clientSg }] }] }));
+  await ec2.send(new RunInstancesCommand({ ImageId: 'ami-0c0fe000000000001', MinCount: 1, MaxCount: 1, SubnetId: subnets[1], PrivateIpAddress: clientIp, SecurityGroupIds: [clientSg] }));
+  return { vpcId, subnets, cacheSg, clientSg };
 }

@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import net from 'node:net';
-import { CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, AuthorizeSecurityGroupIngressCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CreateCacheSubnetGroupCommand,
   CreateReplicationGroupCommand,
@@ -28,7 +27,7 @@ import {
   ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import type { Redis } from 'ioredis';
-import { CoveProcess, clients, freePort, reap, tempDir, waitFor } from './harness.js';
+import { CoveProcess, clients, vpcWithClient, freePort, reap, tempDir, waitFor } from './harness.js';
 import { actAs, boundRedis, rawExchange } from '../network/support.js';
 
 /** Clients act as an application instance here (security groups are enforced; the host is outside the VPC). */
@@ -42,18 +41,7 @@ const opened: Redis[] = [];
 before(async () => {
   cove = await new CoveProcess(tempDir()).start();
   sdk = clients(cove.endpoint);
-  const vpcId = (await sdk.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
-  const subnets: string[] = [];
-  for (const [cidr, az] of [
-    ['10.0.1.0/24', 'us-east-1a'],
-    ['10.0.2.0/24', 'us-east-1b'],
-  ]) {
-    subnets.push((await sdk.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }))).Subnet!.SubnetId!);
-  }
-  const cacheSg = (await sdk.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'cache', Description: 'cache', VpcId: vpcId }))).GroupId!;
-  const clientSg = (await sdk.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'client', Description: 'client', VpcId: vpcId }))).GroupId!;
-  await sdk.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: cacheSg, IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: clientSg }] }] }));
-  await sdk.ec2.send(new RunInstancesCommand({ ImageId: 'ami-0c0fe000000000001', MinCount: 1, MaxCount: 1, SubnetId: subnets[1], PrivateIpAddress: CLIENT_IP, SecurityGroupIds: [clientSg] }));
+  const { subnets, cacheSg } = await vpcWithClient(sdk.ec2, CLIENT_IP);
   await sdk.ec.send(new CreateCacheSubnetGroupCommand({ CacheSubnetGroupName: 'sub', CacheSubnetGroupDescription: 'subnets', SubnetIds: subnets }));
   port = await freePort();
   defaults.SecurityGroupIds = [cacheSg];

@@ -8,27 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CoveProcess, execFileP, MAIN_JS, reap, tempDir } from '../control/harness.js';
+import { CoveProcess, execFileP, MAIN_JS, reap, tempDir, awsCli, AWS_CLI } from '../control/harness.js';
 import { rawExchange, until } from './support.js';
 
-const AWS = '/usr/bin/aws';
+const AWS = AWS_CLI;
 const TRUSTED = '127.55.0.1';
 const STRANGER = '127.66.0.9';
 
-function cli(endpoint: string) {
-  const env = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'dummy',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-  };
-  return async (...args: string[]): Promise<any> => {
-    const { stdout } = await execFileP(AWS, ['--endpoint-url', endpoint, '--output', 'json', ...args], { env, timeout: 120_000 });
-    return stdout.trim() ? JSON.parse(stdout) : null;
-  };
-}
+const cli = (endpoint: string) => awsCli(endpoint, 120_000);
 
 test('the guide scenario through the AWS CLI', { skip: !fs.existsSync(AWS) && 'awscli is not installed', timeout: 600_000 }, async () => {
   const dataDir = tempDir('cove-cli-scenario-');

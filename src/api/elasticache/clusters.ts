@@ -12,7 +12,7 @@ import type { CacheCluster, CacheSubnetGroup, Engine, Eni, SecurityGroup, Tag } 
 import { checkCacheId } from '../../control/ids.js';
 import { defaultParameterGroup, defaultPort, defaultVersion, ENGINES, findVersion } from '../../control/engines.js';
 import { placeNodes, preferredAzOf } from '../../control/placement.js';
-import { CacheClusterShape, NodeSettingsIn } from './shapes.js';
+import { CacheClusterShape, NodeSettingsIn, ModifyNodeSettingsIn } from './shapes.js';
 import { clusterNotFound, ecArn, findCluster, findSubnetGroup, pageRecords } from './common.js';
 import { defaultSubnetGroup } from './subnet-groups.js';
 
@@ -253,17 +253,7 @@ export function clusterOperations(cloud: Cloud, runDir: string): Operation[] {
           NewAvailabilityZones: list(str(), 'PreferredAvailabilityZone'),
           SecurityGroupIds: list(str(), 'SecurityGroupId'),
           CacheSecurityGroupNames: list(str(), 'CacheSecurityGroupName'),
-          PreferredMaintenanceWindow: str(),
-          NotificationTopicArn: str(),
-          CacheParameterGroupName: str(),
-          NotificationTopicStatus: str(),
-          ApplyImmediately: bool(),
-          EngineVersion: str(),
-          AutoMinorVersionUpgrade: bool(),
-          SnapshotRetentionLimit: int(),
-          SnapshotWindow: str(),
-          CacheNodeType: str(),
-          AuthToken: str(),
+          ...ModifyNodeSettingsIn,
           AuthTokenUpdateStrategy: str(),
           IpDiscovery: str(),
         },

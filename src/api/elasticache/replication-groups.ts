@@ -17,7 +17,7 @@ import { checkCacheId } from '../../control/ids.js';
 import { defaultParameterGroup, defaultPort, defaultVersion, findVersion } from '../../control/engines.js';
 import { placeNodes } from '../../control/placement.js';
 import { loopbackFor, nextFreeAddress, parseCidr, parseIp } from '../../network/addressing.js';
-import { EndpointShape, NodeSettingsIn, TagsIn } from './shapes.js';
+import { EndpointShape, NodeSettingsIn, ModifyNodeSettingsIn, TagsIn } from './shapes.js';
 import { ecArn, findCluster, findSubnetGroup, pageRecords } from './common.js';
 import { defaultSubnetGroup } from './subnet-groups.js';
 
@@ -430,17 +430,7 @@ export function replicationGroupOperations(cloud: Cloud, runDir: string): Operat
           NodeGroupId: str(),
           CacheSecurityGroupNames: list(str(), 'CacheSecurityGroupName'),
           SecurityGroupIds: list(str(), 'SecurityGroupId'),
-          PreferredMaintenanceWindow: str(),
-          NotificationTopicArn: str(),
-          CacheParameterGroupName: str(),
-          NotificationTopicStatus: str(),
-          ApplyImmediately: bool(),
-          EngineVersion: str(),
-          AutoMinorVersionUpgrade: bool(),
-          SnapshotRetentionLimit: int(),
-          SnapshotWindow: str(),
-          CacheNodeType: str(),
-          AuthToken: str(),
+          ...ModifyNodeSettingsIn,
           AuthTokenUpdateStrategy: str({ enum: ['SET', 'ROTATE', 'DELETE'] }),
           IpDiscovery: str(),
           TransitEncryptionEnabled: bool(),

@@ -110,3 +110,18 @@ export const CacheEngineVersionShape = struct({
   CacheEngineDescription: str(),
   CacheEngineVersionDescription: str(),
 });
+
+/** Input fields ModifyCacheCluster and ModifyReplicationGroup share. */
+export const ModifyNodeSettingsIn = {
+  PreferredMaintenanceWindow: str(),
+  NotificationTopicArn: str(),
+  CacheParameterGroupName: str(),
+  NotificationTopicStatus: str(),
+  ApplyImmediately: bool(),
+  EngineVersion: str(),
+  AutoMinorVersionUpgrade: bool(),
+  SnapshotRetentionLimit: int(),
+  SnapshotWindow: str(),
+  CacheNodeType: str(),
+  AuthToken: str(),
+};
