@@ -9,6 +9,12 @@
 //   mget16              one "get" of 16 keys per round trip (counted in keys/s)
 // Then memory per item: RSS growth after loading --items items into a fresh server.
 //
+// A third server, "node floor", runs beside them: a bare Node server that answers
+// each request with canned bytes of the right length and keeps no data at all (one
+// 'data' event, one scan for line ends, one write per read, as Cove does). Its CPU per
+// op is what the runtime costs before any cache work: the budget Cove's own work has
+// to fit in to match memcached (docs/memcached.md, Performance).
+//
 // Each server and the load generator run in their own process (this file in
 // another mode), so the load generator does not share an event loop with Cove.
 // For every run the server's CPU time is read from /proc, giving CPU µs per op,
@@ -38,6 +44,73 @@ async function serveCove(port: number): Promise<void> {
   await node.listen();
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => void node.close().then(() => process.exit(0)));
+}
+
+// ---- child mode: the Node floor ----------------------------------------------------
+
+function serveFloor(port: number): void {
+  const due = new Set<() => void>();
+  const defer = (f: () => void) => {
+    if (due.size === 0)
+      setImmediate(() => {
+        for (const g of due) g();
+        due.clear();
+      });
+    due.add(f);
+  };
+  // Replies the load generator counts by length only; keys in it are all 11 bytes.
+  const value = Buffer.from(`VALUE key:0000000 0 ${VALUE_LEN}\r\n${'v'.repeat(VALUE_LEN)}\r\n`);
+  const stored = Buffer.from('STORED\r\n');
+  const end = Buffer.from('END\r\n');
+  const mn = Buffer.from('MN\r\n');
+  const server = net.createServer({ noDelay: true }, (sock) => {
+    let rest: Buffer | null = null;
+    let out = Buffer.allocUnsafe(64 * 1024);
+    let o = 0;
+    // Byte loops, not Buffer methods: each native call costs more than these copies.
+    const put = (b: Buffer) => {
+      if (o + b.length > out.length) {
+        const grown = Buffer.allocUnsafe(out.length * 2 + b.length);
+        out.copy(grown, 0, 0, o);
+        out = grown;
+      }
+      for (let i = 0; i < b.length; i++) out[o++] = b[i];
+    };
+    let skipData = false;
+    sock.on('data', (chunk: Buffer) => {
+      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      rest = null;
+      let pos = 0;
+      let nl = pos;
+      const n = buf.length;
+      for (;;) {
+        while (nl < n && buf[nl] !== 10) nl++;
+        if (nl === n) break;
+        if (skipData) skipData = false; // a set's data block
+        else if (buf[pos] === 0x73 /* s */) {
+          skipData = true;
+          if (buf[nl - 2] !== 0x79 /* noreply */) put(stored);
+        } else if (buf[pos] === 0x67 /* g */) {
+          for (let i = pos; i < nl; i++) if (buf[i] === 0x20) put(value);
+          put(end);
+        } else if (buf[pos] === 0x6d /* mn */) put(mn);
+        pos = ++nl;
+      }
+      if (pos < n) rest = Buffer.from(buf.subarray(pos));
+      if (o > 0) defer(flush);
+    });
+    // Written at the end of the event-loop turn, with every other ready connection's,
+    // and the buffer reused when the kernel took it all: as Cove's connection.ts does.
+    const flush = () => {
+      if (o === 0) return;
+      sock.write(out.subarray(0, o));
+      if (sock.writableLength > 0) out = Buffer.allocUnsafe(out.length);
+      o = 0;
+    };
+    sock.on('error', () => {});
+  });
+  server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+  process.on('SIGTERM', () => process.exit(0));
 }
 
 // ---- child mode: load generator -----------------------------------------------------
@@ -185,6 +258,10 @@ const targets: Target[] = [
     name: 'cove',
     start: (port) => spawn(process.execPath, [SELF, '--serve-cove', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] }),
   },
+  {
+    name: 'node floor',
+    start: (port) => spawn(process.execPath, [SELF, '--serve-floor', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  },
 ];
 
 function cpuTicks(pid: number): number {
@@ -316,7 +393,7 @@ async function main(): Promise<void> {
 
   // Memory per item: fresh servers, RSS before and after loading.
   const mem = new Map<string, number>();
-  for (const t of targets) {
+  for (const t of targets.filter((x) => x.name !== 'node floor')) {
     const { proc, port } = await startTarget(t);
     await new Promise((r) => setTimeout(r, 300));
     const before = rssKb(proc.pid!);
@@ -334,15 +411,18 @@ async function main(): Promise<void> {
   // Two ratios, both "Cove relative to memcached, higher is better": throughput
   // (median and best runs) and CPU per op (memcached's µs/op over Cove's), the latter
   // being the one that survives a loaded box.
-  console.log('load            | memcached med (best)  cpu/op | cove med (best)       cpu/op | rate ratio med (best) | cpu/op ratio');
+  // The last column is the Node floor's CPU per op (a server that stores nothing).
+  console.log('load            | memcached med (best)  cpu/op | cove med (best)       cpu/op | rate ratio med (best) | cpu/op ratio | node floor: rate ratio, cpu/op ratio');
   for (const [label] of loads) {
     const m = cells.get(`${label}|memcached`)!;
     const c = cells.get(`${label}|cove`)!;
+    const f = cells.get(`${label}|node floor`)!;
     console.log(
       `${label.padEnd(15)} | ${fmt(median(m.rates)).padStart(7)} (${fmt(best(m.rates)).padStart(7)}) ${median(m.cpuUs).toFixed(2).padStart(6)}µs` +
         ` | ${fmt(median(c.rates)).padStart(7)} (${fmt(best(c.rates)).padStart(7)}) ${median(c.cpuUs).toFixed(2).padStart(6)}µs` +
         ` | ${(median(c.rates) / median(m.rates)).toFixed(2)}x (${(best(c.rates) / best(m.rates)).toFixed(2)}x)`.padEnd(24) +
-        ` | ${(median(m.cpuUs) / median(c.cpuUs)).toFixed(2)}x`,
+        ` | ${(median(m.cpuUs) / median(c.cpuUs)).toFixed(2).padStart(11)}x` +
+        ` | ${(median(f.rates) / median(m.rates)).toFixed(2)}x, ${(median(m.cpuUs) / median(f.cpuUs)).toFixed(2)}x (${median(f.cpuUs).toFixed(2)}µs)`,
     );
   }
   const bgAll = [...cells.values()].flatMap((c) => c.bg);
@@ -355,6 +435,8 @@ async function main(): Promise<void> {
 const mode = process.argv[2];
 if (mode === '--serve-cove') {
   void serveCove(Number(process.argv[3]));
+} else if (mode === '--serve-floor') {
+  serveFloor(Number(process.argv[3]));
 } else if (mode === '--fill') {
   void loadItems(Number(process.argv[3]), Number(process.argv[4])).then(() => process.exit(0));
 } else if (mode === '--load') {

@@ -14,6 +14,12 @@
 // whole `cove up` process for Cove), of the backend and of the client, and the
 // background CPU of everything else on the machine during the run.
 //
+// A fourth path, "node pipe", is the runtime's floor for a forwarding hop: a bare
+// process that joins each accepted socket to the backend with Node's own C++ StreamPipe
+// (node --expose-internals), so no JavaScript runs per chunk at all. It is not
+// something Cove can ship (a testing-only internal of Node), only a yardstick: what
+// any Node gateway costs at best against HAProxy (docs/networking.md, Performance).
+//
 // Not a test: nothing is asserted. Usage:
 //   node .build/<you>/bench/nat.js [--quick] [--rounds N] [--tests set,get] [--pipelines 1,16]
 
@@ -23,17 +29,20 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
+  CreateTagsCommand,
   CreateVpcCommand,
   EC2Client,
   ModifyInstanceAttributeCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { CreateCacheClusterCommand, CreateCacheSubnetGroupCommand, DescribeCacheClustersCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const coveMain = path.resolve(here, '../src/cli/main.js');
@@ -116,7 +125,7 @@ function busySeconds(): number {
 }
 
 interface Path {
-  name: 'direct' | 'cove' | 'haproxy';
+  name: 'direct' | 'cove' | 'haproxy' | 'node pipe';
   host: string;
   port: number;
   /** The proxy process whose CPU is the price of the hop. */
@@ -235,6 +244,11 @@ async function main(): Promise<void> {
       { name: 'cove', host: eip.PublicIp!, port: backendPort, proxyPid: up.pid },
       { name: 'haproxy', host: '127.0.0.1', port: hport, proxyPid: haproxy.pid },
     ];
+    const pport = await freePort('127.0.0.1');
+    const pipe = spawn(process.execPath, ['--expose-internals', '--no-warnings', fileURLToPath(import.meta.url), '--pipe-relay', String(pport), backendHost, String(backendPort)], { stdio: 'ignore' });
+    procs.push(pipe);
+    await waitFor(() => ping('127.0.0.1', pport), 'the StreamPipe relay');
+    paths.push({ name: 'node pipe', host: '127.0.0.1', port: pport, proxyPid: pipe.pid });
     const haproxyVersion = execFileSync('haproxy', ['-v'], { encoding: 'utf8' }).split('\n')[0];
     console.log(`NAT gateway benchmark: redis-benchmark -c 50, backend redis-server on ${backendHost}:${backendPort}; ${rounds} round(s) interleaved; node ${process.version}; ${haproxyVersion}`);
     console.log('Medians over rounds. proxy/op = CPU of the hop per request (Cove: the whole `cove up` process); bg = other CPU on the machine, in cores.');
@@ -242,7 +256,7 @@ async function main(): Promise<void> {
     const summary: string[] = [];
     for (const pipeline of pipelines) {
       for (const test of tests) {
-        const all: Record<string, Result[]> = { direct: [], cove: [], haproxy: [] };
+        const all: Record<string, Result[]> = { direct: [], cove: [], haproxy: [], 'node pipe': [] };
         for (let r = 0; r < rounds; r++) for (const p of paths) all[p.name].push(runOnce(p, redis.pid!, test, pipeline));
         const med = (name: string, k: keyof Result) => median(all[name].map((x) => x[k]));
         const direct = med('direct', 'rps');
@@ -253,11 +267,68 @@ async function main(): Promise<void> {
           );
         }
         summary.push(
-          `${test} -P ${pipeline}: cove/haproxy rps ${(med('cove', 'rps') / med('haproxy', 'rps')).toFixed(2)}x, CPU per request ${(med('cove', 'proxyUs') / med('haproxy', 'proxyUs')).toFixed(2)}x (${med('cove', 'proxyUs').toFixed(2)} vs ${med('haproxy', 'proxyUs').toFixed(2)} us)`,
+          `${test} -P ${pipeline}: cove/haproxy rps ${(med('cove', 'rps') / med('haproxy', 'rps')).toFixed(2)}x, CPU per request ${(med('cove', 'proxyUs') / med('haproxy', 'proxyUs')).toFixed(2)}x (${med('cove', 'proxyUs').toFixed(2)} vs ${med('haproxy', 'proxyUs').toFixed(2)} us); node pipe floor ${(med('node pipe', 'proxyUs') / med('haproxy', 'proxyUs')).toFixed(2)}x`,
         );
       }
     }
     console.log('\n' + summary.join('\n'));
+
+    // ---- the NAT's real job: forwarding to a cache node ---------------------------------
+    // A Cove valkey node in the private subnet; the NAT instance forwards a public port to
+    // it by cove:forward, and HAProxy forwards to it acting as the application instance
+    // (its source bound to that instance's address, which the cache group admits). The
+    // node answers the NAT's port itself (src/gateway/node-ingress.ts): the hop's CPU is
+    // whatever `cove up` and the node spend beyond what the node spends behind HAProxy.
+    const creds = { accessKeyId: 'bench', secretAccessKey: 'x' };
+    const ec2b = new EC2Client({ endpoint: `http://${info.api}`, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+    const ec = new ElastiCacheClient({ endpoint: `http://${info.api}`, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+    const cacheSg = (await ec2b.send(new CreateSecurityGroupCommand({ GroupName: 'cache', Description: 'cache', VpcId: vpc }))).GroupId!;
+    await ec2b.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: cacheSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 6379, ToPort: 6379, UserIdGroupPairs: [{ GroupId: natSg }, { GroupId: appSg }] }] }));
+    await ec.send(new CreateCacheSubnetGroupCommand({ CacheSubnetGroupName: 'bench', CacheSubnetGroupDescription: 'bench', SubnetIds: [priv] }));
+    await ec.send(new CreateCacheClusterCommand({ CacheClusterId: 'bench-vk', Engine: 'valkey', NumCacheNodes: 1, CacheNodeType: 'cache.t3.micro', CacheSubnetGroupName: 'bench', SecurityGroupIds: [cacheSg] }));
+    const cluster = await waitFor(async () => {
+      const c = (await ec.send(new DescribeCacheClustersCommand({ CacheClusterId: 'bench-vk', ShowCacheNodeInfo: true }))).CacheClusters![0];
+      return c.CacheClusterStatus === 'available' ? c : null;
+    }, 'the cache cluster', 60_000);
+    const nodeAddr = cluster.CacheNodes![0].Endpoint!.Address!;
+    const nodePid = waitForNodePid(dataDir);
+    const nodePort = await freePort(eip.PublicIp!);
+    await ec2b.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: natSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: nodePort, ToPort: nodePort, IpRanges: [{ CidrIp: '127.0.0.1/32' }] }] }));
+    await ec2b.send(new CreateTagsCommand({ Resources: [nat.InstanceId!], Tags: [{ Key: 'cove:forward', Value: `bench-vk:${nodePort}` }] }));
+    ec2b.destroy();
+    ec.destroy();
+    await waitFor(() => ping(eip.PublicIp!, nodePort), 'the NAT port to the node');
+    const h2port = await freePort('127.0.0.1');
+    const cfg2 = path.join(dataDir, 'haproxy-node.cfg');
+    fs.writeFileSync(cfg2, fs.readFileSync(cfg, 'utf8').replace(`bind 127.0.0.1:${hport}`, `bind 127.0.0.1:${h2port}`).replace(/server s1 .*/, `server s1 ${nodeAddr}:6379 source ${backendHost}`));
+    const haproxy2 = spawn('haproxy', ['-db', '-f', cfg2], { stdio: 'ignore' });
+    procs.push(haproxy2);
+    await waitFor(() => ping('127.0.0.1', h2port), 'haproxy to the node');
+    const nodePaths: Path[] = [
+      { name: 'cove', host: eip.PublicIp!, port: nodePort, proxyPid: up.pid },
+      { name: 'haproxy', host: '127.0.0.1', port: h2port, proxyPid: haproxy2.pid },
+    ];
+    console.log(`\nTo a Cove valkey node (${nodeAddr}:6379): Cove's NAT port is answered by the node's process; HAProxy forwards as the application instance.`);
+    console.log('test P   path      rps       proxy/op   node/op    client/op  bg');
+    const nodeSummary: string[] = [];
+    for (const pipeline of pipelines) {
+      for (const test of tests) {
+        const all: Record<string, Result[]> = { cove: [], haproxy: [] };
+        for (let r = 0; r < rounds; r++) for (const p of nodePaths) all[p.name].push(runOnce(p, nodePid, test, pipeline));
+        const med = (name: string, k: keyof Result) => median(all[name].map((x) => x[k]));
+        for (const p of nodePaths) {
+          console.log(
+            `${test.padEnd(4)} ${String(pipeline).padEnd(3)} ${p.name.padEnd(9)} ${fmt(med(p.name, 'rps')).padStart(7)}   ${med(p.name, 'proxyUs').toFixed(2).padStart(6)} us  ${med(p.name, 'backendUs').toFixed(2).padStart(6)} us  ${med(p.name, 'clientUs').toFixed(2).padStart(6)} us  ${med(p.name, 'bgCores').toFixed(2)}`,
+          );
+        }
+        // The hop: the proxy process, plus what the node spends beyond its cost behind HAProxy.
+        const coveHop = med('cove', 'proxyUs') + (med('cove', 'backendUs') - med('haproxy', 'backendUs'));
+        nodeSummary.push(
+          `${test} -P ${pipeline} to a node: cove/haproxy rps ${(med('cove', 'rps') / med('haproxy', 'rps')).toFixed(2)}x, hop CPU per request: cove ${coveHop.toFixed(2)} us (cove up ${med('cove', 'proxyUs').toFixed(2)}, node ${(med('cove', 'backendUs') - med('haproxy', 'backendUs')).toFixed(2)} beyond HAProxy's path) vs haproxy ${med('haproxy', 'proxyUs').toFixed(2)} us`,
+        );
+      }
+    }
+    console.log('\n' + nodeSummary.join('\n'));
   } finally {
     stopping = true;
     for (const p of procs.reverse()) {
@@ -279,7 +350,58 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+/** The pid of the one cache node process of this data dir (its management socket lives there). */
+function waitForNodePid(dataDir: string): number {
+  const runDir = path.join(dataDir, 'run') + path.sep;
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    let cmd: string[];
+    try {
+      cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const i = cmd.indexOf('--management-socket');
+    if (i !== -1 && cmd[i + 1]?.startsWith(runDir)) return Number(e);
+  }
+  throw new Error('no cache node process found');
+}
+
+/** Child mode: forwards 127.0.0.1:lport to host:port with StreamPipes (see the header). */
+function pipeRelay(lport: number, host: string, port: number): void {
+  const require = createRequire(import.meta.url);
+  const { internalBinding } = require('internal/test/binding') as { internalBinding(name: string): Record<string, unknown> };
+  const StreamPipe = internalBinding('stream_pipe').StreamPipe as new (from: unknown, to: unknown) => { onunpipe?: () => void; start(): void };
+  const handle = (s: net.Socket) => (s as unknown as { _handle: unknown })._handle;
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (client) => {
+    const upstream = net.connect({ host, port, noDelay: true });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+    upstream.once('connect', () => {
+      upstream.pause();
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ]) {
+        const p = new StreamPipe(handle(from), handle(to));
+        p.onunpipe = end;
+        p.start();
+      }
+    });
+  });
+  server.listen(lport, '127.0.0.1');
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+if (process.argv[2] === '--pipe-relay') {
+  pipeRelay(Number(process.argv[3]), process.argv[4], Number(process.argv[5]));
+} else {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -53,7 +53,7 @@ interface Status {
   forwarding: { publicPort: number; ip: string; port: number; via: string; text: string; node?: { clusterId: string; nodeId: string } }[];
   notes: string[];
   tls: boolean;
-  listening: { address: string; port: number; tls: boolean; error?: string }[];
+  listening: { address: string; port: number; tls: boolean; error?: string; servedBy?: 'node' }[];
   counters?: { accepted: number; rejected: number; active: number };
   events: { time: string; message: string }[];
 }
@@ -76,7 +76,7 @@ export function runNatStatus(instance: string, flags: Flags): Promise<number> {
       const rows = [['PUBLIC', '', 'TARGET', 'NODE', 'VIA']];
       for (const f of s.forwarding) {
         const l = s.listening.find((x) => x.port === f.publicPort);
-        rows.push([`${s.publicIp ?? '-'}:${f.publicPort}`, '->', `${f.ip}:${f.port}`, f.node ? `(${f.node.clusterId}/${f.node.nodeId})` : '-', `${f.text}${l?.error ? `  [listen error ${l.error}]` : ''}`]);
+        rows.push([`${s.publicIp ?? '-'}:${f.publicPort}`, '->', `${f.ip}:${f.port}`, f.node ? `(${f.node.clusterId}/${f.node.nodeId})` : '-', `${f.text}${l?.error ? `  [listen error ${l.error}]` : ''}${l?.servedBy === 'node' ? '  [node]' : ''}`]);
       }
       lines.push(...table(rows).map((r) => '  ' + r));
     }

@@ -201,3 +201,13 @@ export function targetEni(index: PolicyIndex, inst: ViewInstance, ip: string) {
 export function sourceAllowed(entry: ForwardEntry, client: string): boolean {
   return matchesAddress(entry.source, [client]);
 }
+
+/**
+ * Whether the cache node an entry forwards to answers the public port itself
+ * (node-ingress.ts) instead of the gateway relaying: plain TCP to a cache node's own
+ * address and port. TLS ports, and ports to anything else (an instance, a replication
+ * group's primary endpoint), stay with the gateway.
+ */
+export function servedByNode(table: ForwardingTable, entry: ForwardEntry): boolean {
+  return !table.tls && entry.node !== undefined;
+}

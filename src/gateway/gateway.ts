@@ -10,6 +10,10 @@
 //   4. a connection to the node *from the NAT instance's own address* (SNAT), so the
 //      node's groups see the NAT instance, never the client.
 //
+// Ports forwarded over plain TCP to a cache node's own address and port are not
+// relayed here: the node's process answers them itself (node-ingress.ts), so only
+// TLS ports and ports to instances or to a group's primary endpoint pass through.
+//
 // A refused connection is reset before any byte is read, with a REJECT flow record
 // and, for a misconfigured instance, an event saying why. Listeners follow the
 // table; established connections survive rule changes (conntrack keeps a NAT'ed
@@ -23,8 +27,9 @@ import type { PolicyIndex } from '../network/policy.js';
 import { checkEgress, checkIngress, normalizeAddress } from '../network/policy.js';
 import type { ViewEni, ViewFlowLog, ViewInstance } from '../network/view.js';
 import { FlowLogWriter, FlowRecord, subscriptionsFor, unixSeconds } from '../network/flow-log.js';
-import { ForwardEntry, ForwardingTable, forwardingTable, sourceAllowed, targetEni } from './forwarding.js';
+import { ForwardEntry, ForwardingTable, forwardingTable, servedByNode, sourceAllowed, targetEni } from './forwarding.js';
 import { relay, RelayStats } from './relay.js';
+import { nodeIngressCounters } from './node-ingress.js';
 import type { TlsStore } from './tls.js';
 
 export interface GatewayEvent {
@@ -37,6 +42,8 @@ export interface GatewayHost {
   log(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
   flowLogs: FlowLogWriter;
   tls: TlsStore;
+  /** Where node processes publish the counters of the NAT ports they answer (node-ingress.ts). */
+  runDir?: string;
 }
 
 /** The same event for the same instance is recorded at most this often. */
@@ -97,8 +104,18 @@ export class GatewayManager {
     return this.events.filter((e) => !instanceId || e.instanceId === instanceId);
   }
 
-  /** The table a gateway runs with (or would run with), and its live state. */
-  status(instanceId: string): { table: ForwardingTable; listening: { address: string; port: number; tls: boolean; error?: string }[]; counters: GatewayCounters } | null {
+  /**
+   * The table a gateway runs with (or would run with), and its live state. Counters
+   * add the connections nodes answered themselves to those relayed here.
+   */
+  status(instanceId: string): { table: ForwardingTable; listening: Listening[]; counters: GatewayCounters } | null {
+    const st = this.ownStatus(instanceId);
+    const fromNodes = this.host.runDir ? nodeIngressCounters(this.host.runDir).get(instanceId) : undefined;
+    if (st && fromNodes) for (const k of Object.keys(st.counters) as (keyof GatewayCounters)[]) st.counters[k] += fromNodes[k];
+    return st;
+  }
+
+  private ownStatus(instanceId: string): { table: ForwardingTable; listening: Listening[]; counters: GatewayCounters } | null {
     const gw = this.gateways.get(instanceId);
     if (gw) return gw.status();
     const inst = this.index?.instanceById.get(instanceId);
@@ -116,6 +133,18 @@ export class GatewayManager {
   }
 }
 
+/** A public port in `cove nat status`: relayed here, or answered by the node it forwards to. */
+export interface Listening {
+  address: string;
+  port: number;
+  tls: boolean;
+  error?: string;
+  servedBy?: 'node';
+}
+
+/** How soon a public port still bound by a node (handing it over) is tried again. */
+const RETRY_MS = 100;
+
 interface Listener {
   server: net.Server;
   address: string;
@@ -128,6 +157,8 @@ export class NatGateway {
   private readonly listeners = new Map<number, Listener>();
   /** Ports whose listener could not be opened, with why (retried at the next update). */
   private readonly failed = new Map<number, string>();
+  /** EADDRINUSE retries per port since it last listened. */
+  private readonly retries = new Map<number, number>();
   private readonly conns = new Set<net.Socket>();
   private index!: PolicyIndex;
   private inst!: ViewInstance;
@@ -161,7 +192,7 @@ export class NatGateway {
       this.closeListeners();
     }
     const ip = inst.publicIp;
-    const wanted = new Set(ip ? table.entries.map((e) => e.publicPort) : []);
+    const wanted = new Set(ip ? table.entries.filter((e) => !servedByNode(table, e)).map((e) => e.publicPort) : []);
     for (const [port, l] of this.listeners) {
       if (!wanted.has(port)) {
         l.server.close();
@@ -200,12 +231,26 @@ export class NatGateway {
     this.listeners.set(port, l);
     server.on('error', (e: NodeJS.ErrnoException) => {
       l.error = e.code ?? e.message;
-      this.event(this.instanceId, `cannot listen on ${address}:${port}: ${l.error}`);
-      // Forget it so that the next change of the network tries again; status keeps the error.
       if (this.listeners.get(port) === l) this.listeners.delete(port);
       this.failed.set(port, l.error);
+      // A node that answered this port itself lets go of it when it sees the same
+      // view (TLS switched on, the rule now points elsewhere): try again shortly.
+      if (e.code === 'EADDRINUSE' && (this.retries.get(port) ?? 0) < 50) {
+        this.retries.set(port, (this.retries.get(port) ?? 0) + 1);
+        const t = setTimeout(() => {
+          const entry = this.entries.get(port);
+          if (!this.closed && entry && !servedByNode(this.table, entry) && !this.listeners.has(port) && this.inst.publicIp === address) this.listen(address, port, this.table.tls);
+        }, RETRY_MS);
+        t.unref();
+        return;
+      }
+      this.event(this.instanceId, `cannot listen on ${address}:${port}: ${l.error}`);
+      // Forget it so that the next change of the network tries again; status keeps the error.
     });
-    server.on('listening', () => this.failed.delete(port));
+    server.on('listening', () => {
+      this.failed.delete(port);
+      this.retries.delete(port);
+    });
     server.listen({ host: address, port, backlog: 1024 });
   }
 
@@ -334,8 +379,11 @@ export class NatGateway {
     return {
       table: this.table,
       listening: [
-        ...[...this.listeners.values()].map((l) => ({ address: l.address, port: l.port, tls: l.tls, error: l.error })),
-        ...[...this.failed].filter(([p]) => !this.listeners.has(p)).map(([port, error]) => ({ address: this.inst.publicIp ?? '', port, tls: this.table.tls, error })),
+        ...[...this.listeners.values()].map((l): Listening => ({ address: l.address, port: l.port, tls: l.tls, error: l.error })),
+        ...[...this.failed].filter(([p]) => !this.listeners.has(p)).map(([port, error]): Listening => ({ address: this.inst.publicIp ?? '', port, tls: this.table.tls, error })),
+        ...(this.inst.publicIp ? this.table.entries : [])
+          .filter((e) => servedByNode(this.table, e))
+          .map((e): Listening => ({ address: this.inst.publicIp!, port: e.publicPort, tls: false, servedBy: 'node' })),
       ],
       counters: { ...this.counters },
     };

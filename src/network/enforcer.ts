@@ -72,6 +72,7 @@ export class NodeEnforcer {
   private aggregate: NodeJS.Timeout | null = null;
   private lastMtime = 0;
   private reloadQueued = false;
+  private readonly viewListeners: ((index: PolicyIndex, eni: ViewEni | undefined) => void)[] = [];
 
   constructor(
     readonly policyFile: string,
@@ -148,6 +149,18 @@ export class NodeEnforcer {
     if (!this.eni && before) this.log('warning', `interface ${this.eniId} is gone from the network: refusing every connection`);
     this.recheckTracked();
     this.armAggregation();
+    for (const f of this.viewListeners) f(this.index, this.eni);
+  }
+
+  /** Runs `f` with every view applied from now on (and at once with the current one). */
+  onView(f: (index: PolicyIndex, eni: ViewEni | undefined) => void): void {
+    this.viewListeners.push(f);
+    f(this.index, this.eni);
+  }
+
+  /** The flow log writer of this node's records (shared with the NAT ingress). */
+  get flowLogs(): FlowLogWriter {
+    return this.writer;
   }
 
   /**
@@ -182,9 +195,15 @@ export class NodeEnforcer {
 
   /** The node's `admit` hook: true lets the connection in; false after it was reset. */
   admit(socket: net.Socket): boolean {
-    const srcAddr = normalizeAddress(socket.remoteAddress ?? '');
-    const srcPort = socket.remotePort ?? 0;
-    const port = socket.localPort ?? 0;
+    return this.admitFrom(socket, normalizeAddress(socket.remoteAddress ?? ''), socket.remotePort ?? 0, socket.localPort ?? 0);
+  }
+
+  /**
+   * admit() for a connection whose source is not its socket's peer: one the node took
+   * on a NAT instance's behalf (gateway/node-ingress.ts), which reaches the node's
+   * groups as the NAT instance's address after SNAT, as on AWS.
+   */
+  admitFrom(socket: net.Socket, srcAddr: string, srcPort: number, port: number): boolean {
     const eni = this.eni;
     let verdict: Verdict;
     let src: Endpoint;

@@ -52,7 +52,7 @@ export class NetworkManager {
     this.file = path.join(dataDir, 'run', 'network.json');
     this.flowLogs = new FlowLogWriter(100, (file, e) => log('warn', `flow log ${file}: ${e.message}`));
     this.tls = new TlsStore(path.join(dataDir, 'tls'));
-    this.gateways = new GatewayManager({ log, flowLogs: this.flowLogs, tls: this.tls });
+    this.gateways = new GatewayManager({ log, flowLogs: this.flowLogs, tls: this.tls, runDir: path.dirname(this.file) });
     this.index = new PolicyIndex(buildView(cloud, 0));
   }
 

@@ -177,8 +177,17 @@ export class MemcachedNode implements McNodeContext {
 
   // ---- connections ----------------------------------------------------------------------
 
-  private accept(socket: net.Socket, management: boolean): void {
-    if (!management && this.admit && !this.admit(socket)) {
+  /**
+   * Serves a connection accepted and admitted elsewhere: a NAT instance's public port
+   * that this node answers itself (gateway/node-ingress.ts). `as` is how it looks from
+   * here after the NAT: the NAT instance's address as the peer, the node's own as local.
+   */
+  adopt(socket: net.Socket, as: { remote: string; local: string }): void {
+    this.accept(socket, false, as);
+  }
+
+  private accept(socket: net.Socket, management: boolean, as?: { remote: string; local: string }): void {
+    if (!management && !as && this.admit && !this.admit(socket)) {
       socket.destroy();
       return;
     }
@@ -190,8 +199,8 @@ export class MemcachedNode implements McNodeContext {
       return;
     }
     const id = this.nextConnId++;
-    const addr = management ? `unix:${this.settings.domainSocket}` : `tcp:${stripV6(socket.remoteAddress)}:${socket.remotePort}`;
-    const local = management ? `unix:${this.settings.domainSocket}` : `tcp:${stripV6(socket.localAddress)}:${socket.localPort}`;
+    const addr = management ? `unix:${this.settings.domainSocket}` : `tcp:${as?.remote ?? `${stripV6(socket.remoteAddress)}:${socket.remotePort}`}`;
+    const local = management ? `unix:${this.settings.domainSocket}` : `tcp:${as?.local ?? `${stripV6(socket.localAddress)}:${socket.localPort}`}`;
     const conn = new McConnection(this, socket, id, addr, local, management);
     this.conns.set(id, conn);
     if (this.conns.size > this.peakConns) this.peakConns = this.conns.size;

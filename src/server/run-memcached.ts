@@ -3,6 +3,7 @@
 
 import { MemcachedNode } from './memcached-node.js';
 import { enforcerFromFlags } from '../network/enforcer.js';
+import { NodeIngress } from '../gateway/node-ingress.js';
 
 export interface MemcachedFlags {
   port?: string;
@@ -57,8 +58,11 @@ export async function runMemcachedServer(flags: MemcachedFlags): Promise<Memcach
   const port = await node.listen();
   if (flags.managementSocket) await node.listenUnix(flags.managementSocket);
   node.log('notice', `Cove memcached node ready to accept connections on ${node.settings.bind}:${port}`);
+  // NAT instances' public ports that forward here are answered by this process.
+  const ingress = enforcer ? new NodeIngress(enforcer, node, (level, msg) => node.log(level, msg)) : undefined;
   const stop = async (signal: string) => {
     node.log('notice', `Received ${signal}, shutting down.`);
+    ingress?.close();
     await node.close();
     enforcer?.close();
     process.exit(0);

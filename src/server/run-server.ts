@@ -2,6 +2,7 @@
 
 import { ValkeyNode, EngineName } from './valkey-node.js';
 import { enforcerFromFlags } from '../network/enforcer.js';
+import { NodeIngress } from '../gateway/node-ingress.js';
 import { loadFromDisk, saveOnShutdown, startSavePoints } from '../persistence/node-persistence.js';
 import { Replication } from '../replication/replication.js';
 
@@ -71,9 +72,12 @@ export async function runValkeyServer(flags: ServerFlags): Promise<ValkeyNode> {
   const port = await node.listen();
   if (flags.managementSocket !== undefined) await node.listenUnix(flags.managementSocket);
   node.log('notice', `Cove ${flags.engine} node ready to accept connections on ${node.bind}:${port}`);
+  // NAT instances' public ports that forward here are answered by this process.
+  const ingress = enforcer ? new NodeIngress(enforcer, node, (level, msg) => node.log(level, msg)) : undefined;
   const stop = async (signal: string) => {
     node.log('warning', `Received ${signal}, shutting down.`);
     saveOnShutdown(node);
+    ingress?.close();
     await node.close();
     enforcer?.close();
     process.exit(0);

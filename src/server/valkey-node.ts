@@ -250,8 +250,17 @@ export class ValkeyNode {
 
   // ---- connections -----------------------------------------------------------------
 
-  private accept(socket: net.Socket, management = false): void {
-    if (!management && this.admit && !this.admit(socket)) {
+  /**
+   * Serves a connection accepted and admitted elsewhere: a NAT instance's public port
+   * that this node answers itself (gateway/node-ingress.ts). `as` is how it looks from
+   * here after the NAT: the NAT instance's address as the peer, the node's own as local.
+   */
+  adopt(socket: net.Socket, as: { remote: string; local: string }): void {
+    this.accept(socket, false, as);
+  }
+
+  private accept(socket: net.Socket, management = false, as?: { remote: string; local: string }): void {
+    if (!management && !as && this.admit && !this.admit(socket)) {
       socket.destroy();
       return;
     }
@@ -261,8 +270,8 @@ export class ValkeyNode {
       refuse(socket, '-' + Errors.maxClients + '\r\n');
       return;
     }
-    const addr = management ? '/unixsocket:0' : `${stripV6(socket.remoteAddress)}:${socket.remotePort}`;
-    const laddr = management ? '/unixsocket:0' : `${stripV6(socket.localAddress)}:${socket.localPort}`;
+    const addr = management ? '/unixsocket:0' : (as?.remote ?? `${stripV6(socket.remoteAddress)}:${socket.remotePort}`);
+    const laddr = management ? '/unixsocket:0' : (as?.local ?? `${stripV6(socket.localAddress)}:${socket.localPort}`);
     if (!management && this.config.bool('protected-mode') && this.acl.defaultUser.nopass && !isLoopback(socket.remoteAddress)) {
       refuse(socket, '-' + Errors.protectedMode + '\r\n');
       return;

@@ -287,6 +287,12 @@ test('the guide scenario through the AWS SDK', { timeout: 600_000 }, async (t) =
       assert.deepEqual(st.forwarding.map((f: { publicPort: number }) => f.publicPort), [6379, 6380, 6381, 11211, 11212, 11213]);
       assert.deepEqual(st.forwarding.filter((f: { publicPort: number }) => f.publicPort > 11000).map((f: { node: { nodeId: string } }) => f.node.nodeId), ['0001', '0002', '0003']);
       assert.equal(st.ipForward, true);
+      // Every port goes to a cache node over plain TCP: the nodes answer them themselves.
+      assert.deepEqual(
+        st.listening.filter((l: { servedBy?: string }) => l.servedBy === 'node').map((l: { port: number }) => l.port).sort((a: number, b: number) => a - b),
+        [6379, 6380, 6381, 11211, 11212, 11213],
+      );
+      assert.ok(st.counters.accepted >= 6, `forwarded connections are counted: ${JSON.stringify(st.counters)}`);
       assert.deepEqual(st.userDataIgnored, ['service iptables save: no effect in Cove (the control plane keeps the NAT rules and IP forwarding)']);
       const saved = (await cove(dataDir, 'nat', 'save', nat)).stdout;
       assert.match(saved, /\n-A POSTROUTING -o eth0 -j MASQUERADE\n/);

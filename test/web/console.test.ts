@@ -300,7 +300,8 @@ test('the console and /metrics of a running cove up', { timeout: 300_000 }, asyn
         }
         assert.equal(typeof value(s, 'cove_node_commands_total', { ...mc(n.CacheNodeId!), command: 'get' }), 'number');
       }
-      assert.ok(value(s, 'cove_nat_connections_total', { instance: nat, public_ip: eip.PublicIp! })! >= 1, 'the setup forwarded a connection');
+      // The node answering the NAT's port publishes its counters within 100 ms.
+      await until(async () => value(await scrape(), 'cove_nat_connections_total', { instance: nat, public_ip: eip.PublicIp! })! >= 1, 'the setup forwarded a connection', 5000, 50);
       assert.ok(value(s, 'cove_api_requests_total', { service: 'ec2', action: 'CreateVpc', code: '200' })! >= 1);
       assert.ok(value(s, 'cove_api_requests_total', { service: 'elasticache', action: 'DescribeCacheClusters', code: '200' })! >= 1);
     });
@@ -315,7 +316,9 @@ test('the console and /metrics of a running cove up', { timeout: 300_000 }, asyn
       const after = await until(
         async () => {
           const s = await scrape();
-          return value(s, 'cove_node_hits_total', n1)! > value(before, 'cove_node_hits_total', n1)! ? s : null;
+          const natMoved = value(s, 'cove_nat_bytes_total', { instance: nat, public_ip: eip.PublicIp!, direction: 'out' })! > value(before, 'cove_nat_bytes_total', { instance: nat, public_ip: eip.PublicIp!, direction: 'out' })!;
+          const refusedMoved = value(s, 'cove_nat_rejected_total', { instance: nat, public_ip: eip.PublicIp! })! > value(before, 'cove_nat_rejected_total', { instance: nat, public_ip: eip.PublicIp! })!;
+          return natMoved && refusedMoved && value(s, 'cove_node_hits_total', n1)! > value(before, 'cove_node_hits_total', n1)! ? s : null;
         },
         'a fresh scrape',
         10_000,

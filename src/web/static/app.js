@@ -448,7 +448,7 @@ function renderNat(nats) {
               h('code', {}, `${e.ip}:${e.port}`),
               e.node ? `${e.node.clusterId}/${e.node.nodeId}` : '',
               e.source ? `${e.source.negate ? 'not ' : ''}${e.source.cidr}` : '',
-              l ? (l.error ? badge(l.error, 'error') : badge('yes', 'available')) : badge('no', 'error'),
+              l ? (l.error ? badge(l.error, 'error') : badge(l.servedBy === 'node' ? 'by the node' : 'yes', 'available')) : badge('no', 'error'),
               // A cove:forward tag names every node at once: its name is enough per row.
               h('code', { class: 'dim', title: e.text }, e.via === 'tag' ? `tag ${e.text.split('=')[0]}` : e.text),
             ];
