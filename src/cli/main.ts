@@ -250,6 +250,14 @@ program
     process.exitCode = await runCoverageDocs(opts);
   });
 
+// `cove ... | head`: when the reader goes away, stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 program.parseAsync(process.argv).catch(async (e: unknown) => {
   const { report } = await import('./errors.js');
   process.exit(report(e));

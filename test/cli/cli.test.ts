@@ -199,3 +199,14 @@ test('cove coverage-docs --check passes on the checked-in docs', async () => {
   assert.equal(r.stderr, '');
   assert.equal(r.code, 0);
 });
+
+test('npx cove runs the built CLI as a program (the README first command), and a closed pipe ends it quietly', async () => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  // npx runs the package's bin as a program: the built file needs its shebang and exec bit.
+  const { stdout } = await execFileP('npx', ['--no-install', 'cove', '--help'], { cwd: root, timeout: 60_000 });
+  assert.match(stdout, /cove up/);
+  // `cove ... | head -1`: the reader goes away early; no stack trace, exit 0.
+  const { stdout: first, stderr } = await execFileP('sh', ['-c', `"${process.execPath}" "${MAIN_JS}" --help | head -1`], { timeout: 20_000 });
+  assert.match(first, /^Usage: cove/);
+  assert.equal(stderr, '');
+});
