@@ -56,6 +56,8 @@ interface PublicPort {
   route: Route;
   server: net.Server | null;
   retry: NodeJS.Timeout | null;
+  /** Failed listen attempts in a row. */
+  attempts: number;
 }
 
 /** The node process side: serve a connection that was admitted here. */
@@ -214,7 +216,7 @@ export class NodeIngress {
     }
     for (const [key, route] of wanted) {
       if (this.ports.has(key)) continue;
-      const p: PublicPort = { address: route.inst.publicIp!, port: route.entry.publicPort, route, server: null, retry: null };
+      const p: PublicPort = { address: route.inst.publicIp!, port: route.entry.publicPort, route, server: null, retry: null, attempts: 0 };
       this.ports.set(key, p);
       this.listen(p);
     }
@@ -230,14 +232,17 @@ export class NodeIngress {
     server.on('error', (e: NodeJS.ErrnoException) => {
       if (p.server !== server) return;
       p.server = null;
-      // Still bound by its previous owner (the gateway or another node) for a moment.
-      if (e.code !== 'EADDRINUSE') this.log('warning', `NAT ${p.route.inst.id}: cannot listen on ${p.address}:${p.port}: ${e.code ?? e.message}`);
+      // Usually still bound by its previous owner (the gateway or another node) for a
+      // moment; said once if it lasts, and tried again until the port is let go.
+      p.attempts++;
+      if (e.code !== 'EADDRINUSE' || p.attempts === 50) this.log('warning', `NAT ${p.route.inst.id}: cannot listen on ${p.address}:${p.port}: ${e.code ?? e.message}; retrying`);
       p.retry = setTimeout(() => {
         p.retry = null;
         if (!this.closed && this.ports.get(`${p.address}:${p.port}`) === p) this.listen(p);
       }, RETRY_MS);
       p.retry.unref();
     });
+    server.on('listening', () => (p.attempts = 0));
     server.listen({ host: p.address, port: p.port, backlog: 1024 });
   }
 
