@@ -272,7 +272,9 @@ export class ValkeyNode {
     }
     const addr = management ? '/unixsocket:0' : (as?.remote ?? `${stripV6(socket.remoteAddress)}:${socket.remotePort}`);
     const laddr = management ? '/unixsocket:0' : (as?.local ?? `${stripV6(socket.localAddress)}:${socket.localPort}`);
-    if (!management && this.config.bool('protected-mode') && this.acl.defaultUser.nopass && !isLoopback(socket.remoteAddress)) {
+    // An adopted connection's peer, after the NAT, is the NAT instance's address.
+    const peer = as ? as.remote.slice(0, as.remote.lastIndexOf(':')) : socket.remoteAddress;
+    if (!management && this.config.bool('protected-mode') && this.acl.defaultUser.nopass && !isLoopback(peer)) {
       refuse(socket, '-' + Errors.protectedMode + '\r\n');
       return;
     }
