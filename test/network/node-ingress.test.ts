@@ -3,7 +3,7 @@
 // whatever answers on the Elastic IP is the node. Clients act as addresses by binding
 // them; the view is the contract fixture with a NAT instance DNAT'ing to the node.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,7 +60,8 @@ function ask(sock: net.Socket, text: string, end: string): Promise<string> {
   });
 }
 
-test('a NAT port forwarded to a cache node is answered by the node, which sees the NAT instance and enforces every hop', async (t) => {
+/** A memcached node with its enforcer and NAT ingress on the fixture's view, listening on a fresh EIP:port. */
+async function nodeBehindNat(t: TestContext) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-ingress-'));
   const eip = randomEip();
   const publicPort = 20000 + Math.floor(Math.random() * 20000);
@@ -78,6 +79,11 @@ test('a NAT port forwarded to a cache node is answered by the node, which sees t
     fs.rmSync(dir, { recursive: true, force: true });
   });
   await until(() => ingress.listening().includes(`${eip}:${publicPort}`), 'the node listening on the Elastic IP');
+  return { dir, eip, publicPort, enforcer, node, ingress };
+}
+
+test('a NAT port forwarded to a cache node is answered by the node, which sees the NAT instance and enforces every hop', async (t) => {
+  const { dir, eip, publicPort, enforcer } = await nodeBehindNat(t);
 
   // The trusted client is served, and the node sees the NAT instance's address (SNAT).
   const held = await connect(eip, publicPort, TRUSTED);
@@ -122,22 +128,7 @@ test('a NAT port forwarded to a cache node is answered by the node, which sees t
 });
 
 test('forwarded connections end when the NAT instance loses its Elastic IP, and the port is let go', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-ingress-'));
-  const eip = randomEip();
-  const publicPort = 20000 + Math.floor(Math.random() * 20000);
-  const file = path.join(dir, 'network.json');
-  writeViewFile(file, viewFor(eip, publicPort, dir, 1));
-  const enforcer = new NodeEnforcer(file, 'eni-node');
-  enforcer.reload();
-  const node = new MemcachedNode({ port: 0, logger: () => {}, admit: enforcer.admit });
-  const ingress = new NodeIngress(enforcer, node);
-  t.after(async () => {
-    ingress.close();
-    await node.close();
-    enforcer.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  await until(() => ingress.listening().length === 1, 'the node listening on the Elastic IP');
+  const { dir, eip, publicPort, enforcer, node, ingress } = await nodeBehindNat(t);
   const held = await connect(eip, publicPort, TRUSTED);
   assert.equal(await ask(held, 'version\r\n', '\r\n'), `VERSION ${node.version}\r\n`);
   const closed = new Promise<void>((resolve) => held.once('close', () => resolve()));
