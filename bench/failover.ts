@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateCacheSubnetGroupCommand, CreateReplicationGroupCommand, DescribeReplicationGroupsCommand, ElastiCacheClient, ReplicationGroup } from '@aws-sdk/client-elasticache';
 import { encodeCommand, parseReply, RespValue } from '../src/control/node-admin.js';
+import { nodeProcessBoundTo } from '../src/control/supervisor.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const coveMain = path.resolve(here, '../src/cli/main.js');
@@ -115,20 +116,6 @@ class Conn {
 function actAs(privateIp: string, endpoint: string): string {
   const [, , c, d] = privateIp.split('.');
   return `127.${endpoint.split('.')[1]}.${c}.${d}`;
-}
-
-function pidServing(address: string): number | null {
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
-      const i = cmd.indexOf('--bind');
-      if (i !== -1 && cmd[i + 1] === address && cmd.includes('--management-socket')) return Number(e);
-    } catch {
-      // gone
-    }
-  }
-  return null;
 }
 
 interface Round {
@@ -238,7 +225,7 @@ async function main(): Promise<void> {
         };
         const writers = Array.from({ length: WRITERS }, (_, i) => writer(i));
         await sleep(500);
-        const pid = pidServing(primary.ReadEndpoint!.Address!);
+        const pid = nodeProcessBoundTo(path.join(dataDir, 'run'), primary.ReadEndpoint!.Address!);
         if (!pid) throw new Error('primary process not found');
         killedAt = Date.now();
         process.kill(pid, `SIG${SIGNAL}`);

@@ -30,6 +30,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { nodeProcesses } from '../src/control/supervisor.js';
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
@@ -291,7 +292,8 @@ async function main(): Promise<void> {
       return c.CacheClusterStatus === 'available' ? c : null;
     }, 'the cache cluster', 60_000);
     const nodeAddr = cluster.CacheNodes![0].Endpoint!.Address!;
-    const nodePid = waitForNodePid(dataDir);
+    const nodePid = [...nodeProcesses(path.join(dataDir, 'run')).values()][0];
+    if (nodePid === undefined) throw new Error('no cache node process found');
     const nodePort = await freePort(eip.PublicIp!);
     await ec2b.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: natSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: nodePort, ToPort: nodePort, IpRanges: [{ CidrIp: '127.0.0.1/32' }] }] }));
     await ec2b.send(new CreateTagsCommand({ Resources: [nat.InstanceId!], Tags: [{ Key: 'cove:forward', Value: `bench-vk:${nodePort}` }] }));
@@ -348,23 +350,6 @@ async function main(): Promise<void> {
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** The pid of the one cache node process of this data dir (its management socket lives there). */
-function waitForNodePid(dataDir: string): number {
-  const runDir = path.join(dataDir, 'run') + path.sep;
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    let cmd: string[];
-    try {
-      cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    const i = cmd.indexOf('--management-socket');
-    if (i !== -1 && cmd[i + 1]?.startsWith(runDir)) return Number(e);
-  }
-  throw new Error('no cache node process found');
 }
 
 /** Child mode: forwards 127.0.0.1:lport to host:port with StreamPipes (see the header). */

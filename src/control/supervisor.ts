@@ -91,25 +91,7 @@ export class Supervisor {
 
   /** Every live `cove server` process whose management socket is in this run dir: socket → pid. */
   scan(): Map<string, number> {
-    const found = new Map<string, number>();
-    let entries: string[];
-    try {
-      entries = fs.readdirSync('/proc');
-    } catch {
-      return found;
-    }
-    const prefix = this.runDir + path.sep;
-    for (const e of entries) {
-      if (!/^\d+$/.test(e)) continue;
-      const pid = Number(e);
-      if (pid === process.pid) continue;
-      const cmd = cmdline(pid);
-      if (!cmd || !cmd.includes('server')) continue;
-      const i = cmd.indexOf('--management-socket');
-      if (i === -1 || !cmd[i + 1]?.startsWith(prefix)) continue;
-      found.set(cmd[i + 1], pid);
-    }
-    return found;
+    return nodeProcesses(this.runDir);
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
@@ -154,6 +136,44 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Every live `cove server` process whose management socket lies in `runDir`: socket →
+ * pid. Used by the supervisor to adopt nodes after a restart, and by tests and
+ * benchmarks to find a node's process.
+ */
+export function nodeProcesses(runDir: string): Map<string, number> {
+  const found = new Map<string, number>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  const prefix = runDir + path.sep;
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    if (pid === process.pid) continue;
+    const cmd = cmdline(pid);
+    if (!cmd || !cmd.includes('server')) continue;
+    const i = cmd.indexOf('--management-socket');
+    if (i === -1 || !cmd[i + 1]?.startsWith(prefix)) continue;
+    found.set(cmd[i + 1], pid);
+  }
+  return found;
+}
+
+/** The node process of `runDir` bound to `address` (its --bind), for tests and benchmarks. */
+export function nodeProcessBoundTo(runDir: string, address: string): number | undefined {
+  for (const pid of nodeProcesses(runDir).values()) {
+    const cmd = cmdline(pid);
+    const i = cmd ? cmd.indexOf('--bind') : -1;
+    if (cmd && i !== -1 && cmd[i + 1] === address) return pid;
+  }
+  return undefined;
+}
+
+/** A process's command line, or null (gone, zombie, kernel thread). */
 function cmdline(pid: number): string[] | null {
   try {
     const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');

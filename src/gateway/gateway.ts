@@ -29,7 +29,7 @@ import type { ViewEni, ViewFlowLog, ViewInstance } from '../network/view.js';
 import { FlowLogWriter, FlowRecord, subscriptionsFor, unixSeconds } from '../network/flow-log.js';
 import { ForwardEntry, ForwardingTable, forwardingTable, servedByNode, sourceAllowed, targetEni } from './forwarding.js';
 import { relay, RelayStats } from './relay.js';
-import { nodeIngressCounters } from './node-ingress.js';
+import { addCounters, nodeIngressCounters, zeroCounters } from './node-ingress.js';
 import type { TlsStore } from './tls.js';
 
 export interface GatewayEvent {
@@ -111,7 +111,7 @@ export class GatewayManager {
   status(instanceId: string): { table: ForwardingTable; listening: Listening[]; counters: GatewayCounters } | null {
     const st = this.ownStatus(instanceId);
     const fromNodes = this.host.runDir ? nodeIngressCounters(this.host.runDir).get(instanceId) : undefined;
-    if (st && fromNodes) for (const k of Object.keys(st.counters) as (keyof GatewayCounters)[]) st.counters[k] += fromNodes[k];
+    if (st && fromNodes) addCounters(st.counters, fromNodes);
     return st;
   }
 
@@ -123,7 +123,7 @@ export class GatewayManager {
     return {
       table: forwardingTable(this.index, inst, this.index.view.nat.find((n) => n.instanceId === inst.id)),
       listening: [],
-      counters: { accepted: 0, rejected: 0, active: 0, bytesIn: 0, bytesOut: 0 },
+      counters: zeroCounters(),
     };
   }
 
@@ -166,7 +166,7 @@ export class NatGateway {
   private entries = new Map<number, ForwardEntry>();
   private eni: ViewEni | undefined;
   private subs: ViewFlowLog[] = [];
-  private readonly counters: GatewayCounters = { accepted: 0, rejected: 0, active: 0, bytesIn: 0, bytesOut: 0 };
+  private readonly counters: GatewayCounters = zeroCounters();
   private closed = false;
 
   constructor(

@@ -32,6 +32,7 @@ import { checkEgress, checkIngress, normalizeAddress } from '../network/policy.j
 import type { ViewEni, ViewFlowLog, ViewInstance } from '../network/view.js';
 import { subscriptionsFor, unixSeconds, type FlowRecord } from '../network/flow-log.js';
 import type { NodeEnforcer } from '../network/enforcer.js';
+import { processAlive } from '../control/supervisor.js';
 import { forwardingTable, servedByNode, sourceAllowed, targetEni, type ForwardEntry, type ForwardingTable } from './forwarding.js';
 import type { GatewayCounters } from './gateway.js';
 
@@ -92,25 +93,21 @@ export function nodeIngressCounters(runDir: string): Map<string, GatewayCounters
       continue;
     }
     for (const [id, c] of Object.entries(doc.nats)) {
-      const t = sum.get(id) ?? { accepted: 0, rejected: 0, active: 0, bytesIn: 0, bytesOut: 0 };
-      t.accepted += c.accepted;
-      t.rejected += c.rejected;
-      t.active += c.active;
-      t.bytesIn += c.bytesIn;
-      t.bytesOut += c.bytesOut;
+      const t = sum.get(id) ?? zeroCounters();
+      addCounters(t, c);
       sum.set(id, t);
     }
   }
   return sum;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function zeroCounters(): GatewayCounters {
+  return { accepted: 0, rejected: 0, active: 0, bytesIn: 0, bytesOut: 0 };
+}
+
+/** into += from, field by field. */
+export function addCounters(into: GatewayCounters, from: GatewayCounters): void {
+  for (const k of Object.keys(into) as (keyof GatewayCounters)[]) into[k] += from[k] ?? 0;
 }
 
 export class NodeIngress {
@@ -138,7 +135,7 @@ export class NodeIngress {
   countersOf(instanceId: string): GatewayCounters {
     let c = this.counters.get(instanceId);
     if (!c) {
-      c = { accepted: 0, rejected: 0, active: 0, bytesIn: 0, bytesOut: 0 };
+      c = zeroCounters();
       this.counters.set(instanceId, c);
     }
     return c;

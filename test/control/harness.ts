@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { nodeProcessBoundTo, nodeProcesses as nodeProcessesIn, processAlive } from '../../src/control/supervisor.js';
 import { promisify } from 'node:util';
 import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, AuthorizeSecurityGroupIngressCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
@@ -58,37 +59,16 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
 
 /** Live `cove server` processes whose management socket lies in this data dir. */
 export function nodeProcesses(dataDir: string): number[] {
-  const pids: number[] = [];
-  const runDir = path.join(dataDir, 'run') + path.sep;
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    let cmd: string[];
-    try {
-      const raw = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8');
-      if (!raw) continue;
-      cmd = raw.split('\0');
-    } catch {
-      continue;
-    }
-    const i = cmd.indexOf('--management-socket');
-    if (i !== -1 && cmd[i + 1]?.startsWith(runDir)) pids.push(Number(e));
-  }
-  return pids;
+  return [...nodeProcessesIn(path.join(dataDir, 'run')).values()];
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
+/** The pid of this data dir's node process bound to `address` (its --bind), if any. */
+export function nodeBoundTo(dataDir: string, address: string): number | undefined {
+  return nodeProcessBoundTo(path.join(dataDir, 'run'), address);
 }
+
+/** A live process, not a zombie. */
+export const alive = processAlive;
 
 /** `cove up` in a child process. */
 export class CoveProcess {

@@ -27,7 +27,7 @@ import {
   ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import type { Redis } from 'ioredis';
-import { CoveProcess, clients, vpcWithClient, freePort, reap, tempDir, waitFor } from './harness.js';
+import { CoveProcess, clients, vpcWithClient, freePort, nodeBoundTo, reap, tempDir, waitFor } from './harness.js';
 import { actAs, boundRedis, rawExchange } from '../network/support.js';
 
 /** Clients act as an application instance here (security groups are enforced; the host is outside the VPC). */
@@ -110,20 +110,9 @@ async function client(address: string, p = port, password?: string): Promise<Red
  * 127.x addresses.
  */
 function pidServing(address: string): number {
-  const runDir = path.join(cove.dataDir, 'run') + path.sep;
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    let cmd: string[];
-    try {
-      cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    const i = cmd.indexOf('--bind');
-    const s = cmd.indexOf('--management-socket');
-    if (i !== -1 && cmd[i + 1] === address && s !== -1 && cmd[s + 1]?.startsWith(runDir)) return Number(e);
-  }
-  throw new Error(`no node process of ${cove.dataDir} serves ${address}`);
+  const pid = nodeBoundTo(cove.dataDir, address);
+  if (pid === undefined) throw new Error(`no node process of ${cove.dataDir} serves ${address}`);
+  return pid;
 }
 
 /** A new connection to `address` that accepts a write (SET key 1), or null. */
